@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The lab kernel: fetches Debian's linux-source-7.3 (first time), configures it (tinyconfig +
+# kernel/lab.config) and builds it out of tree into the cache, keyed by kernel version, fragment
+# and toolchain. Links build/kernel to the result, which is the Makefile's default KDIR.
+#   KSRC=/path/to/linux scripts/kernel.sh   use that source tree instead of Debian's
+#   REFRESH=1                               look for a newer 7.3.x now (otherwise once a day)
+set -eu
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+STAGE=kernel
+FRAGMENT=$ROOT/kernel/lab.config
+SUITE=trixie-backports
+PACKAGE=linux-source-7.3
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+mkdir -p "$CACHE" "$BUILD"
+exec 9>"$CACHE/lock"
+flock 9 || die "cannot lock $CACHE/lock"
+
+# --- source ---------------------------------------------------------------------------------
+# A project-local apt: own sources list and state, the system's configuration untouched.
+# apt still checks the suite's signature against Debian's archive keyring.
+APT=$CACHE/apt
+APT_OPTS=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=/dev/null
+	-o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache" -o Dir::State::status=/dev/null
+	-o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+
+debian_mirror() {
+	# The Debian mirror this machine already uses, so that nothing new has to be allowed.
+	[ -n "${DEBIAN_MIRROR:-}" ] && { echo "$DEBIAN_MIRROR"; return; }
+	# shellcheck disable=SC2016 # $(REPO_URI) is apt's format, not the shell's
+	apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | grep -E '/debian/?$' | head -n1
+}
+
+fetch_debian_source() {
+	mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs" "$CACHE/src"
+	local mirror
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || die "no Debian mirror in this machine's apt sources; set DEBIAN_MIRROR=<uri of a Debian mirror>"
+	[ -r "$KEYRING" ] || die "$KEYRING missing (install: apt-get install debian-archive-keyring)"
+	echo "deb [signed-by=$KEYRING] $mirror $SUITE main" >"$APT/sources.list"
+
+	local stamp=$APT/lists/.updated
+	if [ -n "${REFRESH:-}" ] || [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		say "looking up $PACKAGE in Debian $SUITE"
+		if apt-get "${APT_OPTS[@]}" -q update >"$APT/update.log" 2>&1; then
+			touch "$stamp"
+		elif ls "$CACHE"/src/*/.unpacked >/dev/null 2>&1; then
+			say "warning: apt-get update failed (log: $APT/update.log); using the source already cached"
+		else
+			tail -n 5 "$APT/update.log" >&2
+			die "apt-get update of $SUITE failed (log: $APT/update.log)"
+		fi
+	fi
+
+	local ver
+	ver=$(apt-cache "${APT_OPTS[@]}" policy "$PACKAGE" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		# Offline with lists gone: the newest source already unpacked.
+		ver=$(find "$CACHE/src" -mindepth 2 -maxdepth 2 -name .unpacked -printf '%h\n' 2>/dev/null \
+			| sed 's|.*/linux-source-||' | sort -V | tail -n1)
+		[ -n "$ver" ] || die "$PACKAGE not found in $SUITE (log: $APT/update.log)"
+	fi
+	KSRC=$CACHE/src/linux-source-$ver
+	KLABEL="Debian $PACKAGE $ver"
+	if [ ! -e "$KSRC/.unpacked" ]; then
+		say "downloading $PACKAGE $ver (167 MB) and unpacking it (about 1 minute)"
+		rm -rf "$KSRC" "$KSRC.tmp" && mkdir -p "$KSRC.tmp"
+		(cd "$APT/debs" && apt-get "${APT_OPTS[@]}" -q download "$PACKAGE=$ver" >"$APT/download.log" 2>&1) \
+			|| { tail -n 5 "$APT/download.log" >&2; die "apt-get download $PACKAGE=$ver failed"; }
+		local deb=$APT/debs/${PACKAGE}_${ver/:/%3a}_all.deb
+		[ -f "$deb" ] || die "apt-get download gave no $deb"
+		dpkg-deb -x "$deb" "$KSRC.tmp/deb"
+		tar -xf "$KSRC.tmp/deb/usr/src/$PACKAGE".tar.* -C "$KSRC.tmp" --strip-components=1
+		rm -rf "$KSRC.tmp/deb" "$deb"
+		mv "$KSRC.tmp" "$KSRC"
+		touch "$KSRC/.unpacked"
+	fi
+}
+
+if [ -n "${KSRC:-}" ]; then
+	{ [ -f "$KSRC/Makefile" ] && [ -d "$KSRC/rust" ]; } || die "KSRC=$KSRC is not a kernel source tree with Rust support"
+	KSRC=$(cd "$KSRC" && pwd)
+	KLABEL="$KSRC"
+else
+	fetch_debian_source
+fi
+KVERSION=$(make -s -C "$KSRC" kernelversion 2>/dev/null)
+say "source: $KLABEL (Linux $KVERSION) in $KSRC"
+
+mapfile -t KMAKE_VARS < <(kmake_vars)
+kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
+
+# --- cache key ------------------------------------------------------------------------------
+toolchain=$("$RUSTC" --version; clang-19 --version | head -n1; ld.lld-19 --version; "$BINDGEN" --version)
+KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" | cat - "$FRAGMENT" | sha256sum | cut -c1-12)
+OUT=$CACHE/build/$KVERSION-$KEY
+
+if [ -e "$OUT/.lab-ready" ]; then
+	say "cached: $OUT (key $KEY: kernel version + kernel/lab.config + toolchain)"
+	ln -sfn "$OUT" "$BUILD/kernel"
+	exit 0
+fi
+
+# --- toolchain check ------------------------------------------------------------------------
+mkdir -p "$OUT"
+kmake -s rustavailable >"$OUT/rustavailable.log" 2>&1 \
+	|| { cat "$OUT/rustavailable.log" >&2; die "the kernel's 'make rustavailable' check failed (see above; run: make setup)"; }
+say "$(tail -n1 "$OUT/rustavailable.log")"
+
+# --- configuration --------------------------------------------------------------------------
+say "configuring: tinyconfig + kernel/lab.config (merge_config.sh)"
+kmake -s tinyconfig >"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die "make tinyconfig failed"; }
+"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "$FRAGMENT" >>"$OUT/config.log" 2>&1 \
+	|| { cat "$OUT/config.log" >&2; die "merge_config.sh failed"; }
+kmake -s olddefconfig >>"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die "make olddefconfig failed"; }
+
+# Kconfig silently drops what it cannot satisfy: every option the fragment asks for must be there.
+dropped=()
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		grep -qxF "$line" "$OUT/.config" || dropped+=("$line (got: $(grep -E "^(# )?${line%%=*}[= ]" "$OUT/.config" || echo unset))") ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		! grep -q "^$opt=" "$OUT/.config" || dropped+=("$line (got: $(grep "^$opt=" "$OUT/.config"))") ;;
+	esac
+done <"$FRAGMENT"
+if [ ${#dropped[@]} -gt 0 ]; then
+	for d in "${dropped[@]}"; do say "Kconfig dropped: $d"; done
+	rm -f "$OUT/.config"
+	die "kernel/lab.config asks for options Kconfig did not set (a dependency is missing; see 'make menuconfig' in $OUT)"
+fi
+
+# --- build ----------------------------------------------------------------------------------
+start=$(now)
+say "building Linux $KVERSION into $OUT: about 5 minutes on 2 cores (log: $OUT/build.log)"
+if ! kmake -j"$(nproc)" all >"$OUT/build.log" 2>&1; then
+	tail -n 30 "$OUT/build.log" >&2
+	die "kernel build failed (log: $OUT/build.log)"
+fi
+kmake -s kernelrelease >"$OUT/kernelrelease"
+touch "$OUT/.lab-ready"
+ln -sfn "$OUT" "$BUILD/kernel"
+say "built Linux $(cat "$OUT/kernelrelease") in $(( $(now) - start ))s"

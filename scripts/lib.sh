@@ -1,0 +1,44 @@
+# shellcheck shell=bash disable=SC2034
+# Shared by the host-side scripts: where things live and which tools build the lab kernel.
+# Every variable here can be overridden from the environment (or `make VAR=…`).
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROJECT=rust-kmod-lab
+CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$PROJECT}
+TOOLS=$ROOT/.tools
+BUILD=$ROOT/build
+
+# The toolchain the lab kernel and its modules are built with (see README, "Toolchain").
+LLVM=${LLVM:--19}
+RUSTC=${RUSTC:-/usr/bin/rustc}
+RUSTDOC=${RUSTDOC:-/usr/bin/rustdoc}
+HOSTRUSTC=${HOSTRUSTC:-$RUSTC}
+CLIPPY_DRIVER=${CLIPPY_DRIVER:-/usr/bin/clippy-driver}
+BINDGEN=${BINDGEN:-$TOOLS/bin/bindgen}
+BINDGEN_VERSION=0.72.1
+
+# The make variables that pick that toolchain, for the kernel and for M= module builds.
+kmake_vars() {
+	printf '%s\n' "LLVM=$LLVM" "RUSTC=$RUSTC" "RUSTDOC=$RUSTDOC" \
+		"HOSTRUSTC=$HOSTRUSTC" "BINDGEN=$BINDGEN" "CLIPPY_DRIVER=$CLIPPY_DRIVER"
+}
+
+say() { printf '[%s] %s\n' "${STAGE:-lab}" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "${STAGE:-lab}" "$*" >&2; exit 1; }
+
+# Run as root, through sudo when we are not root.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root for: $* (run as root or install sudo)"
+	fi
+}
+
+# Seconds since the epoch, for the timings the scripts print.
+now() { date +%s; }
+
+# bindgen loads libclang at run time: the one matching clang-19.
+export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+
+# The topics, in the order of the top-level Kbuild (the one place that lists them).
+topics() { sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$|\1|p' "$ROOT/Kbuild"; }

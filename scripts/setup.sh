@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what building and booting the lab needs, and checks it. Idempotent: a second run only checks.
+#   scripts/setup.sh            install what is missing (Debian packages, bindgen-cli), print versions
+#   scripts/setup.sh --check    install nothing: one line per missing or wrong tool, exit 1 if any
+set -eu
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+STAGE=setup
+
+# Debian packages (bookworm and its -updates/-security suites, as this machine's apt lists them).
+PACKAGES=(
+	rustc-web rust-web-src rust-web-clippy rustfmt-web cargo-web  # rustc 1.96 with its std source
+	clang-19 lld-19 llvm-19 libclang-19-dev                       # LLVM=-19 builds kernel and modules
+	flex bison bc libelf-dev libssl-dev make gcc libc6-dev cpio kmod # kernel build, depmod
+	qemu-system-x86 busybox-static                                # the VM and its userland
+	ca-certificates xz-utils python3 shellcheck                   # fetch, unpack, harness, lint
+)
+
+check_only=0
+[ "${1:-}" = --check ] && check_only=1
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ $check_only = 1 ]; then
+		die "missing Debian packages: ${missing[*]} (install: apt-get install ${missing[*]})"
+	fi
+	say "installing Debian packages: ${missing[*]}"
+	mkdir -p "$BUILD"
+	{ as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q "${missing[@]}"; } >"$BUILD/apt.log" 2>&1 \
+		|| { tail -n 20 "$BUILD/apt.log" >&2; die "apt-get install failed (log: $BUILD/apt.log)"; }
+fi
+
+for f in "$RUSTC" "$RUSTDOC" "$CLIPPY_DRIVER" /usr/bin/clang-19 /usr/bin/ld.lld-19 /usr/bin/qemu-system-x86_64 /bin/busybox; do
+	[ -x "$f" ] || die "$f not found (install the Debian package that provides it: apt-get install rustc-web rust-web-clippy clang-19 lld-19 qemu-system-x86 busybox-static)"
+done
+
+# bindgen-cli from crates.io: Debian 12's bindgen is older than the kernel's minimum (0.71.1).
+have_bindgen=$("$BINDGEN" --version 2>/dev/null | awk '{print $2}') || true
+if [ "$have_bindgen" != "$BINDGEN_VERSION" ]; then
+	[ $check_only = 1 ] && die "bindgen-cli $BINDGEN_VERSION not at $BINDGEN (run: make setup)"
+	cargo=$(command -v cargo || echo /usr/bin/cargo)
+	[ -x "$cargo" ] || die "no cargo to build bindgen-cli (install: apt-get install cargo-web)"
+	say "installing bindgen-cli $BINDGEN_VERSION into $TOOLS (cargo install --locked, about 2 minutes)"
+	"$cargo" install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION" \
+		|| die "cargo install bindgen-cli failed (see above)"
+fi
+
+say "rustc:   $("$RUSTC" --version)"
+say "bindgen: $("$BINDGEN" --version)"
+say "clang:   $(clang-19 --version | head -n1)"
+say "qemu:    $(qemu-system-x86_64 --version | head -n1)"
