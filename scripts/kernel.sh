@@ -14,8 +14,10 @@ PACKAGE=linux-source-7.3
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 mkdir -p "$CACHE" "$BUILD"
-exec 9>"$CACHE/lock"
-flock 9 || die "cannot lock $CACHE/lock"
+# One lock for fetching the source, one per kernel build: a build of one configuration does not
+# hold up users of another, already cached one.
+exec 9>"$CACHE/src.lock"
+flock 9 || die "cannot lock $CACHE/src.lock"
 
 # --- source ---------------------------------------------------------------------------------
 # A project-local apt: own sources list and state, the system's configuration untouched.
@@ -85,6 +87,7 @@ if [ -n "${KSRC:-}" ]; then
 else
 	fetch_debian_source
 fi
+exec 9>&-
 KVERSION=$(make -s -C "$KSRC" kernelversion 2>/dev/null)
 say "source: $KLABEL (Linux $KVERSION) in $KSRC"
 
@@ -95,6 +98,9 @@ kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
 toolchain=$("$RUSTC" --version; clang-19 --version | head -n1; ld.lld-19 --version; "$BINDGEN" --version)
 KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" | cat - "$FRAGMENT" | sha256sum | cut -c1-12)
 OUT=$CACHE/build/$KVERSION-$KEY
+mkdir -p "$CACHE/build"
+exec 9>"$OUT.lock"
+flock 9 || die "cannot lock $OUT.lock"
 
 if [ -e "$OUT/.lab-ready" ]; then
 	say "cached: $OUT (key $KEY: kernel version + kernel/lab.config + toolchain)"
