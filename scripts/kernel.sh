@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The lab kernel: fetches Debian's linux-source-7.3 (first time), configures it (tinyconfig +
-# kernel/lab.config) and builds it out of tree into the cache, keyed by kernel version, fragment
-# and toolchain. Links build/kernel to the result, which is the Makefile's default KDIR.
+# kernel/lab.config + kernel/debug.config) and builds it out of tree into the cache, keyed by
+# kernel version, fragments and toolchain. Links build/kernel to the result, which is the
+# Makefile's default KDIR.
 #   KSRC=/path/to/linux scripts/kernel.sh   use that source tree instead of Debian's
 #   REFRESH=1                               look for a newer 7.3.x now (otherwise once a day)
+#   FAST=1                                  the plain flavour: without kernel/debug.config's
+#                                           checkers (KASAN, kmemleak), linked as build/kernel-fast
 set -eu
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 STAGE=kernel
-FRAGMENT=$ROOT/kernel/lab.config
+FRAGMENTS=("$ROOT/kernel/lab.config")
+[ -n "${FAST:-}" ] || FRAGMENTS+=("$ROOT/kernel/debug.config")
+LINK=$KERNEL_LINK
 SUITE=trixie-backports
 PACKAGE=linux-source-7.3
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -96,15 +101,24 @@ kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
 
 # --- cache key ------------------------------------------------------------------------------
 toolchain=$("$RUSTC" --version; clang-19 --version | head -n1; ld.lld-19 --version; "$BINDGEN" --version)
-KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" | cat - "$FRAGMENT" | sha256sum | cut -c1-12)
+KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" | cat - "${FRAGMENTS[@]}" | sha256sum | cut -c1-12)
+FRAGNAMES=${FRAGMENTS[*]#"$ROOT/"}
 OUT=$CACHE/build/$KVERSION-$KEY
 mkdir -p "$CACHE/build"
 exec 9>"$OUT.lock"
 flock 9 || die "cannot lock $OUT.lock"
 
+# Modules built against another kernel must not survive a switch of kernel.
+link_kernel() {
+	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
+		rm -rf "$MODULES_DIR"
+		ln -sfn "$OUT" "$LINK"
+	fi
+}
+
 if [ -e "$OUT/.lab-ready" ]; then
-	say "cached: $OUT (key $KEY: kernel version + kernel/lab.config + toolchain)"
-	ln -sfn "$OUT" "$BUILD/kernel"
+	say "cached: $OUT (key $KEY: kernel version + ${FRAGNAMES// / + } + toolchain)"
+	link_kernel
 	exit 0
 fi
 
@@ -115,9 +129,9 @@ kmake -s rustavailable >"$OUT/rustavailable.log" 2>&1 \
 say "$(tail -n1 "$OUT/rustavailable.log")"
 
 # --- configuration --------------------------------------------------------------------------
-say "configuring: tinyconfig + kernel/lab.config (merge_config.sh)"
+say "configuring: tinyconfig + ${FRAGNAMES// / + } (merge_config.sh)"
 kmake -s tinyconfig >"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die "make tinyconfig failed"; }
-"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "$FRAGMENT" >>"$OUT/config.log" 2>&1 \
+"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "${FRAGMENTS[@]}" >>"$OUT/config.log" 2>&1 \
 	|| { cat "$OUT/config.log" >&2; die "merge_config.sh failed"; }
 kmake -s olddefconfig >>"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die "make olddefconfig failed"; }
 
@@ -131,11 +145,11 @@ while IFS= read -r line; do
 		opt=${line#\# }; opt=${opt%% *}
 		! grep -q "^$opt=" "$OUT/.config" || dropped+=("$line (got: $(grep "^$opt=" "$OUT/.config"))") ;;
 	esac
-done <"$FRAGMENT"
+done < <(cat "${FRAGMENTS[@]}")
 if [ ${#dropped[@]} -gt 0 ]; then
 	for d in "${dropped[@]}"; do say "Kconfig dropped: $d"; done
 	rm -f "$OUT/.config"
-	die "kernel/lab.config asks for options Kconfig did not set (a dependency is missing; see 'make menuconfig' in $OUT)"
+	die "${FRAGNAMES// / or } asks for options Kconfig did not set (a dependency is missing; see 'make menuconfig' in $OUT)"
 fi
 
 # --- build ----------------------------------------------------------------------------------
@@ -147,5 +161,5 @@ if ! kmake -j"$(nproc)" all >"$OUT/build.log" 2>&1; then
 fi
 kmake -s kernelrelease >"$OUT/kernelrelease"
 touch "$OUT/.lab-ready"
-ln -sfn "$OUT" "$BUILD/kernel"
+link_kernel
 say "built Linux $(cat "$OUT/kernelrelease") in $(( $(now) - start ))s"
