@@ -6,7 +6,9 @@
 # KDIR defaults to the lab kernel (fetched and built into the cache on first use);
 # `make KDIR=/path/to/a/prepared/rust/kernel/build` builds against your own kernel instead.
 
-LAB_KDIR := $(CURDIR)/build/kernel
+# FAST=1: the lab kernel without the debug checkers (KASAN, kmemleak), modules built for it.
+FLAVOUR := $(if $(FAST),-fast)
+LAB_KDIR := $(CURDIR)/build/kernel$(FLAVOUR)
 KDIR ?= $(LAB_KDIR)
 
 # The toolchain (override on the command line, e.g. LLVM=1 RUSTC=rustc for your own kernel).
@@ -18,7 +20,9 @@ CLIPPY_DRIVER ?= /usr/bin/clippy-driver
 BINDGEN ?= $(CURDIR)/.tools/bin/bindgen
 export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 
-MO := $(CURDIR)/build/modules
+MO := $(CURDIR)/build/modules$(FLAVOUR)
+MODULES := $(MO)
+export MODULES FAST
 KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
 	RUSTDOC=$(RUSTDOC) HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) $(if $(V),V=$(V))
@@ -32,49 +36,54 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace setup kernel demo test shell rustavailable clean help
+.PHONY: all modules userspace setup kernel demo test shell lint rust-analyzer rustavailable clean help
 all: modules
 
-help:
-	@echo 'Rust kernel module lab: targets'
-	@echo '  make demo           build everything, boot a VM, load each topic, show what it logs'
-	@echo '  make test [T=name]  run every topic'"'"'s test.sh in the VM (T=minimal: one topic)'
-	@echo '  make shell          interactive VM with every module ready for modprobe'
-	@echo '  make modules        build the topic modules (the default target)'
-	@echo '  make kernel         fetch and build the lab kernel into the cache (first time ~6 min)'
-	@echo '  make setup          install the toolchain (Debian packages, bindgen-cli)'
-	@echo '  make rustavailable  the kernel'"'"'s own check of the Rust toolchain'
-	@echo '  make clean          remove build output (the cached kernel stays)'
-	@echo 'Variables: KDIR=<kernel build>  KSRC=<kernel source>  T=<topic>  CLIPPY=1  V=1'
-	@echo '           ACCEL=kvm  VM_TIMEOUT=<s>  LLVM=-19  RUSTC=/usr/bin/rustc'
+# Every target carries a `## description`; make help lists them, so none is left out.
+help: ## this list
+	@echo 'Rust kernel module lab. Targets:'
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
+	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
 
-setup:
+setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
 	@scripts/setup.sh
 
-kernel: setup
+kernel: setup ## fetch and build the lab kernel into the cache (first time 6-10 min)
 	@scripts/kernel.sh
 
-modules: $(KERNEL_DEP)
+modules: $(KERNEL_DEP) ## build the topic modules (the default target)
 	@mkdir -p $(MO)
 	@$(KBUILD) modules
 
-rustavailable: $(if $(KERNEL_DEP),setup)
+rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust toolchain
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
 
-userspace: $(USERSPACE)
+userspace: $(USERSPACE) ## build the small static programs the tests run in the VM
 build/userspace/%: userspace/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-demo: modules userspace
+demo: modules userspace ## build, boot a VM, load each topic one at a time, show its log lines
 	@scripts/demo
 
-test: modules userspace
+# make lint runs first: CI (make test) enforces it.
+test: lint modules userspace ## make lint, then every topic's test.sh in a VM (T=<topic> for one)
 	@scripts/run-tests $(T)
 
-shell: modules userspace
+lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
+	@scripts/lint
+
+# rust-project.json at the top of the clone, where rust-analyzer looks for it.
+rust-analyzer: $(KERNEL_DEP) ## write rust-project.json for editors
+	@mkdir -p $(MO)
+	@$(KBUILD) BINDGEN=$(BINDGEN) rust-analyzer
+	@cp $(MO)/rust-project.json rust-project.json
+	@echo "wrote rust-project.json: open $(CURDIR) in an editor with rust-analyzer"
+
+shell: modules userspace ## interactive VM with every module ready for modprobe
 	@scripts/vm shell
 
-clean:
+clean: ## remove build output (the cached kernel stays)
 	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/userspace build/test-logs build/vm
+	rm -rf build/modules build/modules-fast build/lint build/userspace build/test-logs build/vm
