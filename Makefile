@@ -21,6 +21,7 @@ BINDGEN ?= $(CURDIR)/.tools/bin/bindgen
 export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 
 MO := $(CURDIR)/build/modules$(FLAVOUR)
+CHECKERS_MO := $(CURDIR)/build/checkers$(FLAVOUR)
 MODULES := $(MO)
 export MODULES FAST
 KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
@@ -36,7 +37,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace setup kernel demo test shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules userspace checkers setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -68,8 +69,17 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 	@scripts/demo
 
 # make lint runs first: CI (make test) enforces it.
-test: lint modules userspace ## make lint, then every topic's test.sh in a VM (T=<topic> for one)
-	@scripts/run-tests $(T)
+test: lint modules userspace checkers ## lint, every topic's test.sh, then make stress with small counts (T=<topic>)
+	@scripts/run-tests --no-stress $(T)
+
+stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
+	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} scripts/run-tests --stress-only $(T)
+
+# Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
+checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
+	@mkdir -p $(CHECKERS_MO)
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/checkers MO=$(CHECKERS_MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
+		HOSTRUSTC=$(HOSTRUSTC) modules
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint
@@ -86,4 +96,4 @@ shell: modules userspace ## interactive VM with every module ready for modprobe
 
 clean: ## remove build output (the cached kernel stays)
 	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/modules-fast build/lint build/userspace build/test-logs build/vm
+	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/lint build/userspace build/test-logs build/vm

@@ -101,7 +101,9 @@ kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
 
 # --- cache key ------------------------------------------------------------------------------
 toolchain=$("$RUSTC" --version; clang-19 --version | head -n1; ld.lld-19 --version; "$BINDGEN" --version)
-KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" | cat - "${FRAGMENTS[@]}" | sha256sum | cut -c1-12)
+# The options asked for, sorted: comments and moving an option between fragments change nothing.
+options=$(cat "${FRAGMENTS[@]}" | grep -E '^(CONFIG_|# CONFIG_.* is not set)' | sort)
+KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" "$options" | sha256sum | cut -c1-12)
 FRAGNAMES=${FRAGMENTS[*]#"$ROOT/"}
 OUT=$CACHE/build/$KVERSION-$KEY
 mkdir -p "$CACHE/build"
@@ -111,7 +113,7 @@ flock 9 || die "cannot lock $OUT.lock"
 # Modules built against another kernel must not survive a switch of kernel.
 link_kernel() {
 	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
-		rm -rf "$MODULES_DIR"
+		rm -rf "$MODULES_DIR" "$CHECKERS_DIR"
 		ln -sfn "$OUT" "$LINK"
 	fi
 }

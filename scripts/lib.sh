@@ -13,6 +13,7 @@ BUILD=$ROOT/build
 FLAVOUR_SUFFIX=${FAST:+-fast}
 KERNEL_LINK=$BUILD/kernel$FLAVOUR_SUFFIX
 MODULES_DIR=$BUILD/modules$FLAVOUR_SUFFIX
+CHECKERS_DIR=$BUILD/checkers$FLAVOUR_SUFFIX
 
 # The toolchain the lab kernel and its modules are built with (see README, "Toolchain").
 LLVM=${LLVM:--19}
