@@ -3,13 +3,18 @@
  * faultload: load a kernel module with finit_module(2) while the kernel's fault injection
  * makes the N-th allocation of that one system call fail. Works for any module.
  *
- *   faultload [-i] [-t all|slab|page] [-n N | -a [-m MAX]] MODULE.ko [PARAM=VALUE]...
+ *   faultload [-i] [-t all|slab|page] [-n N | -a [-r R] [-m MAX]] MODULE.ko [PARAM=VALUE]...
  *
  *   (no -n, -a)  load once, no fault injected (like insmod).
  *   -n N         load once, failing the N-th fault point (N >= 1) of finit_module.
  *   -a           N = 1, 2, ... until a load succeeds with no fault injected; every load that
  *                succeeded is unloaded again (delete_module(2)), including the last one.
- *   -m MAX       with -a: give up after MAX attempts (default 10000).
+ *   -r R         with -a: load R times at each N (default 1), and stop at the first N where
+ *                none of the R loads had a fault injected. The loader's own count of
+ *                failable allocations varies by one or two from load to load (caches that
+ *                are refilled only when empty), so a single pass can step over one of the
+ *                module's allocations; R = 3 makes that unlikely.
+ *   -m MAX       with -a: give up after MAX values of N (default 10000).
  *   -t WHICH     which fault points count: all (default), slab (failslab only) or page
  *                (fail_page_alloc only).
  *   -i           load with init_module(2) from a copy of the file in memory instead of
@@ -17,13 +22,15 @@
  *
  * Output, one line per load, then with -a a summary:
  *   n=N result=loaded|ENOMEM|<errno name> injected=yes|no
- *   summary points=P enomem=E other=O absorbed=A
+ *   summary points=P enomem=E other=O absorbed=A last_n=L
  * With -n or -a, each load is first announced in the kernel log, through /dev/kmsg, as
  *   faultload: MODULE n=N
  * so what the kernel logs during that load can be told apart. n=0 when no fault was asked for. injected=yes: the kernel reports (fail-nth read back as
  * 0) that it did fail the N-th point; injected=no: the call made fewer than N failable
  * allocations. P counts the loads with injected=yes: the failure points exercised; E of them
- * failed with ENOMEM, O with another errno, A loaded anyway (the kernel absorbed the fault).
+ * failed with ENOMEM, O with another errno, A loaded anyway (the kernel absorbed the fault,
+ * e.g. vmalloc falling back from a failed bulk page allocation to one page at a time).
+ * L is the last N that was injected: the number of failure points in one load.
  *
  * Exit status: 0 the load succeeded (-a: the clean load was reached, every injected failure
  * was ENOMEM and the module was never left loaded after a failed load); 1 the load failed
@@ -228,14 +235,14 @@ static int load(int nth_fd, int ko_fd, const void *image, size_t size, const cha
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: faultload [-i] [-t all|slab|page] [-n N | -a [-m MAX]] "
+	fprintf(stderr, "usage: faultload [-i] [-t all|slab|page] [-n N | -a [-r R] [-m MAX]] "
 			"MODULE.ko [PARAM=VALUE]...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int n = 0, max = 10000, points = 0, enomem = 0, other = 0, absorbed = 0;
+	unsigned int n = 0, max = 10000, repeat = 1, r, clean, points = 0, enomem = 0, other = 0, absorbed = 0;
 	const char *which = "all";
 	char params[1024] = "";
 	const char *base;
@@ -244,12 +251,13 @@ int main(int argc, char **argv)
 	size_t len, size = 0;
 	ssize_t got;
 
-	while ((opt = getopt(argc, argv, "n:am:t:i")) != -1) {
+	while ((opt = getopt(argc, argv, "n:am:r:t:i")) != -1) {
 		switch (opt) {
 		case 'i': use_init = 1; break;
 		case 'n': n = strtoul(optarg, NULL, 0); if (!n) usage(); break;
 		case 'a': all = 1; break;
 		case 'm': max = strtoul(optarg, NULL, 0); break;
+		case 'r': repeat = strtoul(optarg, NULL, 0); if (!repeat) usage(); break;
 		case 't': which = optarg; break;
 		default: usage();
 		}
@@ -297,27 +305,36 @@ int main(int argc, char **argv)
 		return err ? 1 : 0;
 	}
 	for (n = 1; n <= max; n++) {
-		err = load(nth_fd, ko_fd, image, size, params, n, &injected);
-		if (!err && syscall(SYS_delete_module, name, O_NONBLOCK)) {
-			fprintf(stderr, "faultload: delete_module %s: %s\n", name, strerror(errno));
-			return 1;
+		for (r = clean = 0; r < repeat; r++) {
+			err = load(nth_fd, ko_fd, image, size, params, n, &injected);
+			if (!err && syscall(SYS_delete_module, name, O_NONBLOCK)) {
+				fprintf(stderr, "faultload: delete_module %s: %s\n", name,
+					strerror(errno));
+				return 1;
+			}
+			if (err && is_loaded(name)) {
+				fprintf(stderr, "faultload: %s failed to load but is loaded\n", name);
+				return 1;
+			}
+			if (!injected) {
+				if (err) /* failed with no fault injected: it cannot load at all */
+					return 1;
+				clean++;
+				continue;
+			}
+			points++;
+			if (!err)
+				absorbed++;
+			else if (err == ENOMEM)
+				enomem++;
+			else
+				other++;
 		}
-		if (err && is_loaded(name)) {
-			fprintf(stderr, "faultload: %s failed to load but is loaded\n", name);
-			return 1;
+		if (clean == repeat) {
+			printf("summary points=%u enomem=%u other=%u absorbed=%u last_n=%u\n",
+			       points, enomem, other, absorbed, n - 1);
+			return other ? 1 : 0;
 		}
-		if (!injected) {
-			printf("summary points=%u enomem=%u other=%u absorbed=%u\n", points,
-			       enomem, other, absorbed);
-			return err || other ? 1 : 0;
-		}
-		points++;
-		if (!err)
-			absorbed++;
-		else if (err == ENOMEM)
-			enomem++;
-		else
-			other++;
 	}
 	printf("summary points=%u enomem=%u other=%u absorbed=%u (gave up at -m %u)\n", points,
 	       enomem, other, absorbed, max);
