@@ -5,14 +5,14 @@
 //!
 //! [`LabAlloc::init`] makes six allocations, each logged once it succeeded:
 //!
-//! | what                     | how                                    | flags                        |
-//! | ------------------------ | -------------------------------------- | ---------------------------- |
-//! | a small header           | [`KBox::new`]                          | `GFP_KERNEL`                 |
-//! | the list of sizes        | [`KVec::with_capacity`] + [`KVec::push`] | `GFP_KERNEL`               |
-//! | a histogram of counters  | [`KBox::zeroed`]                       | `GFP_KERNEL` (+ `__GFP_ZERO`) |
-//! | a `buf_size`-byte buffer | [`VVec::from_elem`]                    | `GFP_KERNEL \| __GFP_NOWARN` |
-//! | a lock, pinned           | [`KBox::pin_init`]                     | `GFP_KERNEL`                 |
-//! | an event under the lock  | [`KVec::push`] inside the [`SpinLock`] | `GFP_ATOMIC`                 |
+//! | what                     | how                                      | flags                         |
+//! | ------------------------ | ---------------------------------------- | ----------------------------- |
+//! | a small header           | [`KBox::new`]                            | `GFP_KERNEL`                  |
+//! | the list of sizes        | [`KVec::with_capacity`] + [`KVec::push`] | `GFP_KERNEL`                  |
+//! | a histogram of counters  | [`KBox::zeroed`]                         | `GFP_KERNEL` (+ `__GFP_ZERO`) |
+//! | a `buf_size`-byte buffer | [`VVec::from_elem`]                      | `GFP_KERNEL \| __GFP_NOWARN`  |
+//! | a lock, pinned           | [`KBox::pin_init`]                       | `GFP_KERNEL`                  |
+//! | an event under the lock  | [`KVec::push`] inside the [`SpinLock`]   | `GFP_ATOMIC`                  |
 //!
 //! `init` runs in process context (the `insmod` task), where sleeping is allowed, hence
 //! `GFP_KERNEL`. The buffer's size is chosen by whoever loads the module, megabytes by
