@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * faultload: load a kernel module with finit_module(2) while the kernel's fault injection
- * makes the N-th allocation of that one system call fail. Works for any module.
+ * makes the N-th allocation of that one system call fail (or init_module(2), -i). Works for
+ * any module.
  *
  *   faultload [-i] [-t all|slab|page] [-n N | -a [-r R] [-m MAX]] MODULE.ko [PARAM=VALUE]...
  *
@@ -25,9 +26,9 @@
  *   summary points=P enomem=E other=O absorbed=A last_n=L
  * With -n or -a, each load is first announced in the kernel log, through /dev/kmsg, as
  *   faultload: MODULE n=N
- * so what the kernel logs during that load can be told apart. n=0 when no fault was asked for. injected=yes: the kernel reports (fail-nth read back as
- * 0) that it did fail the N-th point; injected=no: the call made fewer than N failable
- * allocations. P counts the loads with injected=yes: the failure points exercised; E of them
+ * so what the kernel logs during that load can be told apart. n=0: no fault was asked for.
+ * injected=yes: the kernel reports (fail-nth read back as 0) that it did fail the N-th
+ * point; injected=no: the call made fewer than N failable allocations. P counts the loads with injected=yes: the failure points exercised; E of them
  * failed with ENOMEM, O with another errno, A loaded anyway (the kernel absorbed the fault,
  * e.g. vmalloc falling back from a failed bulk page allocation to one page at a time).
  * L is the last N that was injected: the number of failure points in one load.
