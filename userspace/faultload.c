@@ -28,7 +28,8 @@
  *   faultload: MODULE n=N
  * so what the kernel logs during that load can be told apart. n=0: no fault was asked for.
  * injected=yes: the kernel reports (fail-nth read back as 0) that it did fail the N-th
- * point; injected=no: the call made fewer than N failable allocations. P counts the loads with injected=yes: the failure points exercised; E of them
+ * point; injected=no: the call made fewer than N failable allocations. P counts the loads
+ * with injected=yes: the failure points exercised; E of them
  * failed with ENOMEM, O with another errno, A loaded anyway (the kernel absorbed the fault,
  * e.g. vmalloc falling back from a failed bulk page allocation to one page at a time).
  * L is the last N that was injected: the number of failure points in one load.
@@ -243,7 +244,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned int n = 0, max = 10000, repeat = 1, r, clean, points = 0, enomem = 0, other = 0, absorbed = 0;
+	unsigned int n = 0, max = 10000, repeat = 1, r, clean;
+	unsigned int points = 0, enomem = 0, other = 0, absorbed = 0;
 	const char *which = "all";
 	char params[1024] = "";
 	const char *base;
