@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# alloc: lab_alloc's allocations, ENOMEM for an absurd size, and every allocation of a load
+# made to fail in turn with the kernel's fault injection (faultload). make test T=alloc
+set -eu
+# shellcheck source=../scripts/guest/lab.sh
+. /lab/lab.sh
+MOD=lab_alloc
+KO=/lib/modules/$(uname -r)/extra/$MOD.ko
+TIB=1099511627776
+# What must never show in the log: splats, and the allocator's failure reports.
+LOUD='BUG:|WARNING:|Oops|Call Trace|vmalloc error|page allocation failure'
+# init's steps, in order: the message each logs once its allocation succeeded.
+STEPS='KBox::new KVec::with_capacity KBox::zeroed VVec::from_elem KBox::pin_init KVec::push'
+OUT=/tmp/faultload.out
+
+allocations_logged() {
+	kmsg_at 6 "$MOD: init: buf_size=8388608$" &&
+		kmsg_at 6 "$MOD: KBox::new: header, 16 bytes \(GFP_KERNEL\)$" &&
+		kmsg_at 6 "$MOD: KVec::with_capacity\(6\) \+ push: sizes \(GFP_KERNEL\)$" &&
+		kmsg_at 6 "$MOD: KBox::zeroed: histogram of 256 counters, all zero: true \(GFP_KERNEL \| __GFP_ZERO\)$" &&
+		kmsg_at 6 "$MOD: VVec::from_elem: buffer, 8388608 bytes \(GFP_KERNEL \| __GFP_NOWARN\)$" &&
+		kmsg_at 6 "$MOD: KBox::pin_init: a spinlock around an empty KVec \(GFP_KERNEL\)$" &&
+		kmsg_at 6 "$MOD: KVec::push under the spinlock: 1 event \(GFP_ATOMIC\)$" &&
+		kmsg_at 6 "$MOD: loaded$"
+}
+
+quiet_log() { [ "$(kmsg_count "$LOUD")" = 0 ]; }
+
+# stopped_at_buffer: init ran, the zeroed histogram was allocated, the buffer was not.
+stopped_at_buffer() {
+	kmsg_at 6 "$MOD: init: buf_size=$TIB$" && kmsg_at 6 "$MOD: KBox::zeroed" &&
+		not kmsg_at 6 "$MOD: VVec::from_elem" && not kmsg_at 6 "$MOD: loaded$"
+}
+
+vmalloc_kb() { sed -n 's/^VmallocUsed: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
+
+# sweep_table: one line per load of the last sweep, "N RESULT INJECTED STEPS", STEPS being how
+# many of init's allocations succeeded (-1: init never ran, the loader failed first). The
+# kernel log is split at faultload's "faultload: lab_alloc n=N" lines, one per load, in order.
+sweep_table() {
+	dmesg -r | awk -v out="$OUT" -v mod="$MOD" '
+		BEGIN {
+			while ((getline l < out) > 0)
+				if (split(l, f, /[ =]/) == 6 && f[1] == "n") { a++; nn[a] = f[2]; res[a] = f[4]; inj[a] = f[6] }
+		}
+		index($0, "faultload: " mod " n=") { steps[++i] = -1; next }
+		i && index($0, mod ": init:") { steps[i] = 0 }
+		i && $0 ~ mod ": (KBox|KVec|VVec)" { steps[i]++ }
+		END { for (j = 1; j <= a; j++) print nn[j], res[j], inj[j], (j in steps) ? steps[j] : "?" }'
+}
+
+# every_step_failed: for each of init's allocations, some load failed with ENOMEM there.
+every_step_failed() {
+	_k=0
+	for _s in $STEPS; do
+		_c=$(sweep_table | awk -v k=$_k '$2 == "ENOMEM" && $3 == "yes" && $4 == k' | wc -l)
+		echo "#   $_s: $_c failure point(s)"
+		[ "$_c" -gt 0 ] || return 1
+		_k=$((_k + 1))
+	done
+}
+
+summary() { sed -n 's/^summary //p' "$OUT"; }
+summary_field() { summary | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# points_only_enomem: the sweep exercised failure points, and none gave an errno but ENOMEM.
+points_only_enomem() { [ "$(summary_field points)" -gt 0 ] && [ "$(summary_field other)" = 0 ]; }
+
+ktap_print_header
+ktap_set_plan 20
+
+kmsg_reset
+check "insmod succeeds" insmod "$KO"
+check "init logs each allocation with its GFP flags, then loaded" allocations_logged
+kmsg_reset
+check "rmmod succeeds" rmmod $MOD
+check "drop sees every allocation intact, then unloaded" kmsg_at 6 \
+	"$MOD: freeing lab_allo: sizes \[16, 48, 1024, 8388608, [0-9]+, 16\], 0 counts, buffer of 8388608 bytes intact: true, events \[\"loaded\"\]$"
+
+kmsg_reset
+check "buf_size=1 TiB: insmod fails with Cannot allocate memory" \
+	[ "$(load_err $MOD buf_size=$TIB)" = "Cannot allocate memory" ]
+check "buf_size=1 TiB: init got as far as the buffer" stopped_at_buffer
+check "buf_size=1 TiB: no warning or allocation failure report" quiet_log
+check "buf_size=1 TiB: not loaded" not is_loaded $MOD
+
+# fail-nth read back: a fault armed past the last failure point is never injected.
+check "faultload -n 100000 (finit_module): loaded, injected=no" \
+	[ "$(faultload -n 100000 "$KO")" = "n=100000 result=loaded injected=no" ]
+check "rmmod after it" rmmod $MOD
+
+# The sweep: N = 1, 2, ... until a load with no fault injected.
+modprobe $MOD && rmmod $MOD # let the loader's caches settle before measuring
+before=$(vmalloc_kb)
+kmsg_reset
+sweep() { faultload -i "$@" "$KO" >"$OUT"; }
+check "faultload -i -a -r 3: every injected failure gives ENOMEM, then a clean load" sweep -a -r 3
+after=$(vmalloc_kb)
+echo "# $(summary)"
+check "faultload -i -a -r 3: failure points exercised, none gave another errno" \
+	points_only_enomem
+check "each of init's allocations was made to fail and gave ENOMEM" every_step_failed
+echo "# of these, $(sweep_table | awk '$2 == "ENOMEM" && $4 >= 0' | wc -l) failed in lab_alloc's init," \
+	"$(sweep_table | awk '$2 == "ENOMEM" && $4 == -1' | wc -l) in the loader before it," \
+	"$(sweep_table | awk '$2 == "loaded" && $3 == "yes"' | wc -l) were absorbed (the load succeeded)"
+check "no splat or allocation failure report during the sweep" quiet_log
+check "not loaded after the sweep" not is_loaded $MOD
+echo "# VmallocUsed: $before kB before the sweep, $after kB after"
+check "no vmalloc leak over the sweep (< 4 MiB more; the buffer is 8 MiB)" \
+	[ $((after - before)) -lt 4096 ]
+
+check "slab-only sweep (-t slab) ends in a clean load" sweep -t slab -a
+echo "# -t slab: $(summary)"
+check "page-only sweep (-t page) ends in a clean load" sweep -t page -a
+echo "# -t page: $(summary)"
+
+kmsg_reset
+check "a clean load after all that works" modprobe $MOD
+check "... and unloads" rmmod $MOD
+ktap_finished
