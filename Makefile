@@ -70,10 +70,11 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 
 # make lint runs first: CI (make test) enforces it.
 test: lint modules userspace checkers ## lint, every topic's test.sh, then make stress with small counts (T=<topic>)
-	@scripts/run-tests --no-stress $(T)
+	@scripts/run-tests $(T)
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
-	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} scripts/run-tests --stress-only $(T)
+	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} FAULT_TYPE=$${FAULT_TYPE:-all} \
+		scripts/run-tests --stress-only $(T)
 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)

@@ -3,7 +3,8 @@
 # The stress suite for one topic, inside the lab VM (make stress; make test runs it with small
 # counts). Prints KTAP, then one line "# stress: TOPIC cycles=… faults=… bad=… concurrent=…
 # reports=…" that scripts/run-tests turns into the table.
-#   sh /lab/stress.sh TOPIC       counts from the environment: CYCLES (50), CONC_SECONDS (3)
+#   sh /lab/stress.sh TOPIC       counts from the environment: CYCLES (50), CONC_SECONDS (3),
+#                                 FAULT_TYPE (all: every failable allocation; slab: kmalloc only)
 #   sh /lab/stress.sh checkers    proves the debug kernel's checkers live (expects reports)
 #
 # Generic for every topic (a new topic needs nothing here):
@@ -19,6 +20,7 @@ TOPIC=$1
 MOD=lab_$TOPIC
 CYCLES=${CYCLES:-50}
 CONC_SECONDS=${CONC_SECONDS:-3}
+FAULT_TYPE=${FAULT_TYPE:-all}
 KMEMLEAK=/sys/kernel/debug/kmemleak
 KO=/lib/modules/$(uname -r)/extra/$MOD.ko
 SPLAT='BUG:|WARNING:|Oops|Call Trace:|KASAN:|unreferenced object|general protection fault|kernel BUG'
@@ -83,14 +85,19 @@ cycles() {
 }
 
 # --- 2. injected allocation failures ----------------------------------------------------------
-# faultload (userspace/faultload.c) fails the 1st, 2nd, … allocation of the load in turn
-# until a load succeeds untouched; every failed load must end in the topic's errno with the
-# module absent. Its last line: "points=N errnos=…".
+# faultload (userspace/faultload.c) fails the 1st, 2nd, … failable allocation of the load in
+# turn (fail-nth + init_module(2) in one thread) until a load succeeds untouched; it exits 0
+# only if every injected failure gave ENOMEM and the module was never left loaded. Its last
+# line: "summary points=P enomem=E other=O absorbed=A last_n=L".
 FAULT_ERRNO=ENOMEM
 fault_points() {
-	_out=$(faultload --all --expect "$FAULT_ERRNO" "$KO" 2>&1) || { echo "$_out" | sed 's/^/# /'; return 1; }
-	echo "$_out" | tail -n 3 | sed 's/^/# /'
-	faults=$(echo "$_out" | sed -n 's/.*points=\([0-9]*\).*/\1/p' | tail -n1)
+	if ! _out=$(faultload -i -t "$FAULT_TYPE" -a "$KO" 2>&1); then
+		echo "$_out" | grep -v 'result=ENOMEM' | tail -n 5 | sed 's/^/# /'
+		return 1
+	fi
+	_sum=$(echo "$_out" | grep '^summary ')
+	echo "# faultload -t $FAULT_TYPE: $_sum"
+	faults=$(echo "$_sum" | sed -n 's/.* points=\([0-9]*\).*/\1/p')
 	[ "${faults:-0}" -gt 0 ] && not is_loaded "$MOD" && modprobe "$MOD" && rmmod "$MOD"
 }
 
