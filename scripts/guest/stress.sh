@@ -33,7 +33,7 @@ good_params() {
 	params) echo "my_param=7 my_bool=y" ;;
 	printing) echo "level=6" ;;
 	errors) echo "fail=none" ;;
-	alloc) echo "size=8192" ;;
+	alloc) echo "buf_size=8192" ;;
 	sync) echo "workers=2 iterations=1000" ;;
 	*) echo "" ;;
 	esac
