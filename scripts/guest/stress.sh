@@ -34,7 +34,7 @@ good_params() {
 	printing) echo "level=6" ;;
 	errors) echo "fail=none" ;;
 	alloc) echo "buf_size=8192" ;;
-	sync) echo "workers=2 iterations=1000" ;;
+	sync) echo "iterations=1000" ;;
 	*) echo "" ;;
 	esac
 }

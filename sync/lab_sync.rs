@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Locks under real contention: a `Mutex` and a `SpinLock` counting the same increments.
+//!
+//! The state lives in one [`Shared`] value behind an [`Arc`]: the module holds one reference,
+//! the debugfs file `/sys/kernel/debug/lab_sync/counters` the other. Every process writing
+//! `N` to that file is a worker: it does `N` increments, each taking the `Mutex` (for
+//! `SharedData::value`) and then the `SpinLock` (for the plain counter), so two writers on the
+//! VM's two CPUs really fight for both locks. `N W` first waits on a `CondVar` until `W`
+//! writers have arrived, so a batch starts together. Reading the file gives the totals:
+//! `mutex=… spinlock=… runs=…`; both counts must equal the sum of every `N` written.
+//!
+//! Which lock: a `Mutex` holder may sleep (allocate with `GFP_KERNEL`, copy from user space,
+//! wait), so it only fits process context. A `SpinLock` holder must not sleep: the CPU spins
+//! until the lock is free, so it is for short sections and for contexts that cannot sleep
+//! (interrupt handlers, `GFP_ATOMIC` paths). Sleeping while holding it is a bug the lab
+//! kernel reports (`BUG: sleeping function called from invalid context`).
+//!
+//! Try it in `make shell`:
+//!
+//! ```text
+//! # modprobe lab_sync
+//! # F=/sys/kernel/debug/lab_sync/counters
+//! # echo 50000 > $F & echo 50000 > $F & wait; cat $F
+//! mutex=110000 spinlock=110000 runs=3        (the load's own run: 10000)
+//! ```
+
+use core::fmt;
+use kernel::debugfs::{Dir, File};
+use kernel::prelude::*;
+use kernel::sync::{new_condvar, new_mutex, new_spinlock, Arc, CondVar, Mutex, SpinLock};
+use kernel::uaccess::UserSliceReader;
+
+#[path = "../common/lab.rs"]
+mod lab;
+
+module! {
+    type: SyncModule,
+    name: "lab_sync",
+    authors: ["Rust Kernel Module Lab"],
+    description: "Mutex and SpinLock counting under contention from several processes",
+    license: "GPL",
+    params: {
+        iterations: u32 {
+            default: 10000,
+            description: "Increments the load itself does (1..=1000000)",
+        },
+    },
+}
+
+/// Largest `N` a single write or the load may ask for: bounded, so one write cannot keep a
+/// CPU busy for minutes under emulation.
+const MAX_ITERATIONS: u32 = 1_000_000;
+/// Largest batch a writer may wait for.
+const MAX_BATCH: u32 = 64;
+
+/// What the `Mutex` protects: the tutorial's shared data, plus how many runs finished.
+struct SharedData {
+    value: u64,
+    runs: u64,
+}
+
+/// The start gate: writers of a batch wait here until the batch is complete.
+struct Gate {
+    arrived: u32,
+    generation: u64,
+    /// Set at unload: a batch that is still filling will never start.
+    closing: bool,
+}
+
+/// Everything the workers share.
+#[pin_data]
+struct Shared {
+    #[pin]
+    data: Mutex<SharedData>,
+    #[pin]
+    counter: SpinLock<u64>,
+    #[pin]
+    gate: Mutex<Gate>,
+    #[pin]
+    batch_complete: CondVar,
+}
+
+impl Shared {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            data <- new_mutex!(SharedData { value: 0, runs: 0 }),
+            counter <- new_spinlock!(0),
+            gate <- new_mutex!(Gate {
+                arrived: 0,
+                generation: 0,
+                closing: false,
+            }),
+            batch_complete <- new_condvar!(),
+        })
+    }
+
+    /// One worker's run: `n` increments, each under both locks in turn.
+    fn run(&self, n: u32) {
+        for _ in 0..n {
+            self.data.lock().value += 1;
+            *self.counter.lock() += 1;
+        }
+        self.data.lock().runs += 1;
+    }
+
+    /// Waits until `batch` writers (this one included) have arrived. A signal (Ctrl-C) ends
+    /// the wait with `ERESTARTSYS`, unloading the module with `ENODEV`: a batch that never
+    /// fills cannot hang its writers, nor `rmmod`.
+    fn wait_for_batch(&self, batch: u32) -> Result {
+        let mut gate = self.gate.lock();
+        let generation = gate.generation;
+        gate.arrived += 1;
+        if gate.arrived >= batch {
+            gate.arrived = 0;
+            gate.generation += 1;
+            self.batch_complete.notify_all();
+            return Ok(());
+        }
+        while gate.generation == generation {
+            if gate.closing {
+                gate.arrived -= 1;
+                return Err(ENODEV);
+            }
+            if self.batch_complete.wait_interruptible(&mut gate) {
+                gate.arrived -= 1;
+                return Err(ERESTARTSYS);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the writers waiting for a batch away (see [`Shared::wait_for_batch`]).
+    fn close_gate(&self) {
+        self.gate.lock().closing = true;
+        self.batch_complete.notify_all();
+    }
+
+    fn totals(&self) -> (u64, u64, u64) {
+        let (value, runs) = {
+            let data = self.data.lock();
+            (data.value, data.runs)
+        };
+        (value, *self.counter.lock(), runs)
+    }
+}
+
+/// Reading the file: the totals.
+fn show(shared: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (mutex, spinlock, runs) = shared.totals();
+    writeln!(f, "mutex={mutex} spinlock={spinlock} runs={runs}")
+}
+
+/// Parses a decimal number in `lo..=hi`.
+fn number(word: Option<&str>, lo: u32, hi: u32) -> Result<u32> {
+    let n: u32 = word.ok_or(EINVAL)?.parse().map_err(|_| EINVAL)?;
+    if (lo..=hi).contains(&n) {
+        Ok(n)
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// Writing `N` or `N W` to the file: a worker run, in the writer's own process.
+fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 32];
+    let len = reader.len();
+    if len > buf.len() {
+        return Err(EINVAL);
+    }
+    reader.read_slice(&mut buf[..len])?;
+    let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
+    let mut words = text.split_whitespace();
+    let n = number(words.next(), 1, MAX_ITERATIONS)?;
+    let batch = match words.next() {
+        None => 1,
+        w => number(w, 1, MAX_BATCH)?,
+    };
+    if words.next().is_some() {
+        return Err(EINVAL);
+    }
+    if batch > 1 {
+        shared.wait_for_batch(batch)?;
+    }
+    shared.run(n);
+    Ok(())
+}
+
+struct SyncModule {
+    shared: Arc<Shared>,
+    /// The file; `None` once `drop` removed it.
+    counters: Option<Pin<KBox<File<Arc<Shared>>>>>,
+    _dir: Dir,
+}
+
+impl kernel::Module for SyncModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let iterations = module_parameters::iterations.value();
+        if !(1..=MAX_ITERATIONS).contains(&iterations) {
+            pr_err!("iterations={iterations} is out of range: use 1 to {MAX_ITERATIONS}\n");
+            return Err(EINVAL);
+        }
+        let shared = Arc::pin_init(Shared::new(), GFP_KERNEL)?;
+        shared.run(iterations);
+        let (mutex, spinlock, runs) = shared.totals();
+        pr_info!(
+            "load run: {iterations} increments: mutex={mutex} spinlock={spinlock} runs={runs}\n"
+        );
+
+        let dir = Dir::new(c"lab_sync");
+        let counters = KBox::pin_init(
+            dir.read_write_callback_file(c"counters", shared.clone(), &show, &write),
+            GFP_KERNEL,
+        )?;
+        pr_info!(
+            "write N (or N W) to /sys/kernel/debug/lab_sync/counters from several processes\n"
+        );
+        lab::loaded();
+        Ok(SyncModule {
+            shared,
+            counters: Some(counters),
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for SyncModule {
+    fn drop(&mut self) {
+        // Removing the file waits for every writer still inside it (debugfs counts them), so
+        // unload waits for all workers and the totals below are final. Writers waiting for a
+        // batch that will never fill are sent away first.
+        self.shared.close_gate();
+        self.counters = None;
+        let (mutex, spinlock, runs) = self.shared.totals();
+        pr_info!("final: mutex={mutex} spinlock={spinlock} runs={runs}\n");
+        lab::unloaded();
+    }
+}
