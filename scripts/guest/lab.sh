@@ -42,3 +42,10 @@ load_err() {
 		echo "${_out##*: }"
 	fi
 }
+
+# parmtypes MODULE: "name:type" for each of MODULE's parameters, read from the .ko itself:
+# busybox modinfo skips the first entry of the .modinfo section, which may be one of them.
+parmtypes() {
+	tr '\0' '\n' <"$(modinfo -F filename "$1")" | grep -ao 'parmtype=[A-Za-z0-9_]*:[A-Za-z0-9_]*' |
+		sed 's/^parmtype=//' | sort -u
+}

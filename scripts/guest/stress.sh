@@ -30,7 +30,7 @@ dmesg >/tmp/boot.log
 # What each topic is loaded with in the "with parameters" half of the cycles: valid values.
 good_params() {
 	case $TOPIC in
-	params) echo "my_param=7 my_bool=y" ;;
+	params) echo "my_param=7 my_bool=y my_count=3" ;;
 	printing) echo "level=6" ;;
 	errors) echo "fail=none" ;;
 	alloc) echo "buf_size=8192" ;;
@@ -122,7 +122,7 @@ bad_values() {
 
 bad_params() {
 	_ok=0
-	for _pt in $(modinfo -F parmtype "$MOD"); do
+	for _pt in $(parmtypes "$MOD"); do
 		_name=${_pt%%:*} _type=${_pt#*:}
 		_vals=$(bad_values "$_type")
 		[ -n "$_vals" ] || { echo "# $_name ($_type): no generic bad values, skipped"; continue; }
