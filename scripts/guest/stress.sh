@@ -32,7 +32,7 @@ good_params() {
 	case $TOPIC in
 	params) echo "my_param=7 my_bool=y my_count=3" ;;
 	printing) echo "level=6" ;;
-	errors) echo "fail=none" ;;
+	errors) echo "fail=0" ;;
 	alloc) echo "buf_size=8192" ;;
 	sync) echo "iterations=1000" ;;
 	*) echo "" ;;
@@ -144,6 +144,39 @@ bad_params() {
 # --- 4. topic-specific: bad input and concurrency through the topic's files -------------------
 # stress_TOPIC runs its own checks; stress_plan_TOPIC says how many.
 stress_plan() { if type "stress_plan_$TOPIC" >/dev/null 2>&1; then "stress_plan_$TOPIC"; else echo 0; fi; }
+
+# sync: N = 2, 4, 8 writer processes for CONC_SECONDS each, a reader alongside; the totals must
+# equal what the writers did, exactly.
+stress_plan_sync() { echo 1; }
+stress_sync() {
+	check "2, 4, 8 writer processes for ${CONC_SECONDS}s each and a reader: totals exact" sync_hammer
+}
+sync_hammer() {
+	_f=/sys/kernel/debug/lab_sync/counters
+	modprobe lab_sync iterations=1 || return 1
+	_sum=0
+	for _n in 2 4 8; do
+		_end=$(($(date +%s) + CONC_SECONDS))
+		_i=0
+		while [ $_i -lt $_n ]; do
+			(
+				_c=0
+				while [ "$(date +%s)" -lt $_end ]; do echo 100 >$_f || break; _c=$((_c + 1)); done
+				echo $_c >/tmp/writes.$_i
+			) &
+			_i=$((_i + 1))
+		done
+		(while [ "$(date +%s)" -lt $_end ]; do cat $_f >/dev/null; done) &
+		wait
+		_i=0
+		while [ $_i -lt $_n ]; do _sum=$((_sum + $(cat /tmp/writes.$_i))); _i=$((_i + 1)); done
+		_want="mutex=$((1 + 100 * _sum)) spinlock=$((1 + 100 * _sum)) runs=$((1 + _sum))"
+		[ "$(cat $_f)" = "$_want" ] || { echo "# after $_n writers: $(cat $_f), want $_want"; return 1; }
+	done
+	concurrent=$_sum
+	echo "# $_sum writes of 100 increments by 2+4+8 processes"
+	rmmod lab_sync
+}
 
 # --- the run ----------------------------------------------------------------------------------
 ktap_print_header
