@@ -1,67 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Module parameters: values given at load time, `modprobe lab_params my_param=7`.
+//! Module parameters: values given on the `insmod` command line, and values that stay
+//! readable, or writable, under `/sys/module/lab_params/parameters/`.
 //!
-//! The `params:` block of `module!` declares each parameter with its type, default and
-//! description; `module_parameters::NAME.value()` reads it. `modinfo -p lab_params` lists them.
-//! The kernel parses the text with the type's own parser before `init` runs: a value that is not
-//! a number, out of the type's range, or empty makes the load fail with `EINVAL`
-//! (`Invalid argument`) and `init` never runs.
+//! Two kinds, side by side:
 //!
-//! In 7.3 Rust parameters are load-time only: they are not in `/sys/module/lab_params/parameters`
-//! (the tutorial's `permissions: 0o644` is gone from the `module!` syntax).
+//! - the `params:` block of [`module!`]: `my_param` (`i32`), `my_bool` (`bool`) and `my_count`
+//!   (`u32`). Set at load time only, as `name=value`; invisible in sysfs. Read with
+//!   `module_parameters::NAME.value()`.
+//! - [`param::sysfs_params!`] (in `common/param.rs`): `threshold` (`i32`, `0644`: root may
+//!   change it at run time) and `slots` (`u32`, `0444`: set at load time, read-only after).
+//!   Read with `NAME.get()`, which always sees the latest write.
+//!
+//! A value the type cannot hold, or that is not a number, makes `insmod` fail with `EINVAL`;
+//! so does a bad write to the sysfs file, which keeps the old value.
 //!
 //! Try it in `make shell`:
 //!
 //! ```text
-//! # modprobe lab_params my_param=7 my_bool=y my_count=3 && dmesg | tail -n 4
-//! lab_params: my_param = 7
+//! # modprobe lab_params my_param=-5 my_bool=y && dmesg | tail -n 6
+//! lab_params: my_param = -5
 //! lab_params: my_bool = true
 //! lab_params: my_count = 3
+//! lab_params: threshold = 10 (sysfs, 0644)
+//! lab_params: slots = 4 (sysfs, 0444)
 //! lab_params: loaded
+//! # echo 7 > /sys/module/lab_params/parameters/threshold
+//! # rmmod lab_params && dmesg | tail -n 3
+//! lab_params: at unload: threshold = 7
+//! lab_params: at unload: slots = 4
+//! lab_params: unloaded
 //! ```
 
 use kernel::prelude::*;
 
 #[path = "../common/lab.rs"]
 mod lab;
+#[path = "../common/param.rs"]
+mod param;
 
 module! {
-    type: Params,
+    type: LabParams,
     name: "lab_params",
     authors: ["Rust Kernel Module Lab"],
-    description: "Load-time module parameters: i32, bool, u32",
+    description: "Module parameters: load-time (module! params) and sysfs (0644, 0444)",
     license: "GPL",
     params: {
         my_param: i32 {
             default: 42,
-            description: "A signed integer (i32), default 42",
+            description: "An i32 set at load time (default 42)",
         },
         my_bool: bool {
             default: false,
-            description: "A boolean: y/n, 1/0, on/off; default n",
+            description: "A bool set at load time: y/n, 1/0 (default n)",
         },
         my_count: u32 {
-            default: 1,
-            description: "An unsigned integer (u32), default 1",
+            default: 3,
+            description: "A u32 set at load time (default 3)",
         },
     },
 }
 
-struct Params;
+param::sysfs_params! {
+    threshold: i32 {
+        default: 10,
+        perm: 0o644,
+        description: "An int, root may change it in sysfs at run time (default 10)",
+    },
+    slots: u32 {
+        default: 4,
+        perm: 0o444,
+        description: "A uint set at load time, read-only in sysfs (default 4)",
+    },
+}
 
-impl kernel::Module for Params {
+/// The module's state: none; the parameters are statics.
+struct LabParams;
+
+impl kernel::Module for LabParams {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         pr_info!("my_param = {}\n", module_parameters::my_param.value());
         pr_info!("my_bool = {}\n", module_parameters::my_bool.value());
         pr_info!("my_count = {}\n", module_parameters::my_count.value());
+        pr_info!("threshold = {} (sysfs, 0644)\n", threshold.get());
+        pr_info!("slots = {} (sysfs, 0444)\n", slots.get());
         lab::loaded();
-        Ok(Params)
+        Ok(LabParams)
     }
 }
 
-impl Drop for Params {
+impl Drop for LabParams {
     fn drop(&mut self) {
+        // What a sysfs write changed while the module was loaded shows here.
+        pr_info!("at unload: threshold = {}\n", threshold.get());
+        pr_info!("at unload: slots = {}\n", slots.get());
         lab::unloaded();
     }
 }

@@ -114,7 +114,7 @@ bad_values() {
 	u32 | uint) printf '%s\n' 4294967296 -1 ;;
 	i64 | isize | long) printf '%s\n' 9223372036854775808 -9223372036854775809 ;;
 	u64 | usize | ulong) printf '%s\n' 18446744073709551616 -1 ;;
-	bool) printf '%s\n' maybe 2 ;;
+	bool) printf '%s\n' maybe 2 abc '' ; return 0 ;; # kstrtobool reads one character: 12abc is y
 	*) return 0 ;; # strings and others: only the generic ones below
 	esac
 	printf '%s\n' abc 12abc '' "$(head -c 4096 /dev/zero | tr '\0' 7)"
