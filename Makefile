@@ -80,7 +80,7 @@ stress: modules userspace checkers ## stress suite: 50 load cycles, fault inject
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
 	@mkdir -p $(CHECKERS_MO)
 	@$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/checkers MO=$(CHECKERS_MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
-		HOSTRUSTC=$(HOSTRUSTC) modules
+		HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) modules
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint
