@@ -24,9 +24,11 @@ MO := $(CURDIR)/build/modules$(FLAVOUR)
 CHECKERS_MO := $(CURDIR)/build/checkers$(FLAVOUR)
 MODULES := $(MO)
 export MODULES FAST
-KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
+# $(call kbuild,DIR,OUTPUT): kbuild for the external modules in DIR, output in OUTPUT.
+kbuild = $(MAKE) -C $(KDIR) M=$(1) MO=$(2) LLVM=$(LLVM) RUSTC=$(RUSTC) \
 	RUSTDOC=$(RUSTDOC) HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) $(if $(V),V=$(V))
+KBUILD := $(call kbuild,$(CURDIR),$(MO))
 
 # With the default KDIR the lab kernel is made first (a no-op once cached).
 ifeq ($(KDIR),$(LAB_KDIR))
@@ -79,8 +81,7 @@ stress: modules userspace checkers ## stress suite: 50 load cycles, fault inject
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
 	@mkdir -p $(CHECKERS_MO)
-	@$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/checkers MO=$(CHECKERS_MO) LLVM=$(LLVM) RUSTC=$(RUSTC) \
-		HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) modules
+	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_MO)) modules
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint

@@ -4,6 +4,8 @@
 # which also brings the kernel's own KTAP helpers (ktap_print_header, ktap_set_plan, …).
 # shellcheck source=/dev/null
 . /lab/ktap_helpers.sh
+# shellcheck source=splat.sh
+. /lab/splat.sh
 
 # check DESCRIPTION CMD [ARG]...: one KTAP result line, "ok" when CMD succeeds.
 check() {

@@ -23,7 +23,6 @@ CONC_SECONDS=${CONC_SECONDS:-3}
 FAULT_TYPE=${FAULT_TYPE:-all}
 KMEMLEAK=/sys/kernel/debug/kmemleak
 KO=/lib/modules/$(uname -r)/extra/$MOD.ko
-SPLAT='BUG:|WARNING:|Oops|Call Trace:|KASAN:|unreferenced object|general protection fault|kernel BUG'
 faults=0 bad=0 concurrent=0
 dmesg >/tmp/boot.log
 

@@ -1,0 +1,5 @@
+# shellcheck shell=sh disable=SC2034
+# What the kernel prints when something went wrong: BUG/WARNING/Oops splats, KASAN and lockdep
+# reports (they start with BUG: or WARNING:), kmemleak reports, panics. One pattern (grep -E)
+# for the host harness (scripts/run-tests, on the console log) and the guest (lab.sh, on dmesg).
+SPLAT='BUG:|WARNING:|Oops|Call Trace:|KASAN:|unreferenced object|suspected memory leak|general protection fault|Kernel panic|kernel BUG'
