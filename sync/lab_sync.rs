@@ -9,6 +9,8 @@
 //! VM's two CPUs really fight for both locks. `N W` first waits on a `CondVar` until `W`
 //! writers have arrived, so a batch starts together. Reading the file gives the totals:
 //! `mutex=… spinlock=… runs=…`; both counts must equal the sum of every `N` written.
+//! A last word `mutex` or `spinlock` (`N mutex`, `N W spinlock`) takes only that lock, so the
+//! two can be timed apart: `make bench` does, against a C twin of this module.
 //!
 //! Which lock: a `Mutex` holder may sleep (allocate with `GFP_KERNEL`, copy from user space,
 //! wait), so it only fits process context. A `SpinLock` holder must not sleep: the CPU spins
@@ -68,6 +70,14 @@ struct Gate {
     closing: bool,
 }
 
+/// Which locks one increment takes.
+#[derive(Clone, Copy)]
+enum Locks {
+    Both,
+    Mutex,
+    SpinLock,
+}
+
 /// Everything the workers share.
 #[pin_data]
 struct Shared {
@@ -95,11 +105,26 @@ impl Shared {
         })
     }
 
-    /// One worker's run: `n` increments, each under both locks in turn.
-    fn run(&self, n: u32) {
-        for _ in 0..n {
-            self.data.lock().value += 1;
-            *self.counter.lock() += 1;
+    /// One worker's run: `n` increments, each under both locks in turn (or only one of them).
+    fn run(&self, n: u32, locks: Locks) {
+        // One loop per case: no branch inside the loop that `make bench` times.
+        match locks {
+            Locks::Both => {
+                for _ in 0..n {
+                    self.data.lock().value += 1;
+                    *self.counter.lock() += 1;
+                }
+            }
+            Locks::Mutex => {
+                for _ in 0..n {
+                    self.data.lock().value += 1;
+                }
+            }
+            Locks::SpinLock => {
+                for _ in 0..n {
+                    *self.counter.lock() += 1;
+                }
+            }
         }
         self.data.lock().runs += 1;
     }
@@ -122,7 +147,9 @@ impl Shared {
                 gate.arrived -= 1;
                 return Err(ENODEV);
             }
-            if self.batch_complete.wait_interruptible(&mut gate) {
+            // A signal that comes with the batch's start is too late: this writer was counted
+            // (and `arrived` reset), so it runs.
+            if self.batch_complete.wait_interruptible(&mut gate) && gate.generation == generation {
                 gate.arrived -= 1;
                 return Err(ERESTARTSYS);
             }
@@ -161,7 +188,7 @@ fn number(word: Option<&str>, lo: u32, hi: u32) -> Result<u32> {
     }
 }
 
-/// Writing `N` or `N W` to the file: a worker run, in the writer's own process.
+/// Writing `N [W] [mutex|spinlock]` to the file: a worker run, in the writer's own process.
 fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 32];
     let len = reader.len();
@@ -170,11 +197,19 @@ fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     }
     reader.read_slice(&mut buf[..len])?;
     let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
-    let mut words = text.split_whitespace();
+    let mut words = text.split_whitespace().peekable();
     let n = number(words.next(), 1, MAX_ITERATIONS)?;
-    let batch = match words.next() {
-        None => 1,
-        w => number(w, 1, MAX_BATCH)?,
+    let batch = match words.peek() {
+        Some(w) if w.starts_with(|c: char| c.is_ascii_digit()) => {
+            number(words.next(), 1, MAX_BATCH)?
+        }
+        _ => 1,
+    };
+    let locks = match words.next() {
+        None => Locks::Both,
+        Some("mutex") => Locks::Mutex,
+        Some("spinlock") => Locks::SpinLock,
+        Some(_) => return Err(EINVAL),
     };
     if words.next().is_some() {
         return Err(EINVAL);
@@ -182,7 +217,7 @@ fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     if batch > 1 {
         shared.wait_for_batch(batch)?;
     }
-    shared.run(n);
+    shared.run(n, locks);
     Ok(())
 }
 
@@ -201,7 +236,7 @@ impl kernel::Module for SyncModule {
             return Err(EINVAL);
         }
         let shared = Arc::pin_init(Shared::new(), GFP_KERNEL)?;
-        shared.run(iterations);
+        shared.run(iterations, Locks::Both);
         let (mutex, spinlock, runs) = shared.totals();
         pr_info!(
             "load run: {iterations} increments: mutex={mutex} spinlock={spinlock} runs={runs}\n"
