@@ -57,6 +57,8 @@ const LAB_CHARDEV_RESET: u32 = _IO('L' as u32, 2);
 struct Content {
     data: [u8; CAPACITY],
     len: usize,
+    /// Where a write lands first, so that a write whose copy faults changes nothing.
+    staged: [u8; CAPACITY],
     stats: Stats,
 }
 
@@ -72,6 +74,7 @@ impl Content {
         Content {
             data,
             len: HELLO.len(),
+            staged: [0u8; CAPACITY],
             stats: Stats {
                 bytes_read: 0,
                 bytes_written: 0,
@@ -103,10 +106,17 @@ impl MiscDevice for LabChardev {
     }
 
     fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let wanted = iov.len();
         let mut content = CONTENT::lock()?;
         let len = content.len;
+        let pos = *kiocb.ki_pos_mut();
         // Copies from the file offset on and advances it; 0 at the end, which ends `cat`.
         let read = iov.simple_read_from_buffer(kiocb.ki_pos_mut(), &content.data[..len])?;
+        // It also gives 0 when the user's buffer faulted before the first byte: that is
+        // `EFAULT`, not an end of file the caller would wrongly believe.
+        if read == 0 && wanted > 0 && usize::try_from(pos).is_ok_and(|p| p < len) {
+            return Err(EFAULT);
+        }
         content.stats.bytes_read += read as u64;
         Ok(read)
     }
@@ -116,13 +126,15 @@ impl MiscDevice for LabChardev {
         if len > CAPACITY {
             return Err(EFBIG);
         }
-        // Copy from user space first, outside the lock: a bad pointer then changes nothing.
-        let mut staged = KVec::with_capacity(len, GFP_KERNEL)?;
-        if iov.copy_from_iter_vec(&mut staged, GFP_KERNEL)? != len {
+        let mut guard = CONTENT::lock()?;
+        // Disjoint borrows of two fields need the plain `&mut Content`, not the guard.
+        let content = &mut *guard;
+        // Copy from user space into the staging buffer first: a bad pointer then changes
+        // nothing. A `Mutex` holder may sleep, as a copy from user space can (page faults).
+        if iov.copy_from_iter(&mut content.staged[..len]) != len {
             return Err(EFAULT);
         }
-        let mut content = CONTENT::lock()?;
-        content.data[..len].copy_from_slice(&staged);
+        content.data[..len].copy_from_slice(&content.staged[..len]);
         content.len = len;
         content.stats.bytes_written += len as u64;
         // The whole content was replaced: a read on this file starts from its beginning.
