@@ -22,6 +22,7 @@ export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 
 MO := $(CURDIR)/build/modules$(FLAVOUR)
 CHECKERS_MO := $(CURDIR)/build/checkers$(FLAVOUR)
+BENCH_MO := $(CURDIR)/build/bench-modules$(FLAVOUR)
 MODULES := $(MO)
 export MODULES FAST
 # $(call kbuild,DIR,OUTPUT): kbuild for the external modules in DIR, output in OUTPUT.
@@ -39,7 +40,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace checkers setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules userspace checkers bench-modules bench setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -48,6 +49,7 @@ help: ## this list
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
 	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
+	@echo '           BENCH_ROUNDS=5  BENCH_SECONDS=1  BENCH_LOCK_N=200000 (make bench)'
 
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
 	@scripts/setup.sh
@@ -71,7 +73,7 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 	@scripts/demo
 
 # make lint runs first: CI (make test) enforces it.
-test: lint modules userspace checkers ## lint, every topic's test.sh, then make stress with small counts (T=<topic>)
+test: lint modules userspace checkers bench-modules ## lint, every topic's test.sh, a copied topic, a bench smoke, then make stress with small counts (T=<topic>)
 	@scripts/run-tests $(T)
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
@@ -82,6 +84,22 @@ stress: modules userspace checkers ## stress suite: 50 load cycles, fault inject
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
 	@mkdir -p $(CHECKERS_MO)
 	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_MO)) modules
+
+# The C twins of chardev and sync (bench/): same kbuild, same kernel, same flags as the topics.
+# And chardev and sync once more without Rust's debug assertions and overflow checks, which the
+# lab kernel turns on for the whole Rust build (C has no such checks): make bench shows their cost.
+NOCHECKS := KRUSTFLAGS="-Cdebug-assertions=n -Coverflow-checks=n"
+bench-modules: $(KERNEL_DEP) ## build bench/ (the C twins make bench compares the topics with)
+	@mkdir -p $(BENCH_MO)/nochecks/chardev $(BENCH_MO)/nochecks/sync
+	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MO)) modules
+	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MO)/nochecks/chardev) $(NOCHECKS) modules
+	@$(call kbuild,$(CURDIR)/sync,$(BENCH_MO)/nochecks/sync) $(NOCHECKS) modules
+
+# Always on the plain kernel: KASAN and lockdep would be most of what a debug kernel measures.
+# KDIR and MODULES are named: the debug flavour's would come in through the environment.
+bench: ## Rust topics vs their C twins vs the ceiling, 5 alternating rounds in one VM (build/bench/)
+	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
+	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint
@@ -98,4 +116,4 @@ shell: modules userspace ## interactive VM with every module ready for modprobe
 
 clean: ## remove build output (the cached kernel stays)
 	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/lint build/userspace build/test-logs build/vm
+	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/lint build/userspace build/test-logs build/vm

@@ -14,6 +14,7 @@ PACKAGES=(
 	flex bison bc libelf-dev libssl-dev make gcc libc6-dev cpio kmod # kernel build, depmod
 	qemu-system-x86 busybox-static                                # the VM and its userland
 	ca-certificates xz-utils python3 shellcheck                   # fetch, unpack, harness, lint
+	gnuplot-nox                                                   # make bench's chart
 )
 
 check_only=0

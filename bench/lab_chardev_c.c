@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lab_chardev_c: the C twin of chardev/lab_chardev.rs, for `make bench` only.
+ *
+ * The same semantics as the Rust module, on /dev/lab_chardev_c: one content of at most
+ * CAPACITY bytes shared by every open file behind a mutex, the greeting until written; a
+ * write replaces it (more than CAPACITY: -EFBIG, nothing changed; copied from user space
+ * into a staging buffer first, so a bad pointer changes nothing) and resets the file offset;
+ * the same ioctls and counters; open and release logged. It goes through the same kernel paths as
+ * the Rust abstractions (read_iter/write_iter, copy_to_iter/copy_from_iter), so the
+ * benchmark compares the languages, not two different driver designs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#define CAPACITY 4096
+#define HELLO "Hello from C!\n"
+
+struct lab_chardev_stats {
+	u64 bytes_read;
+	u64 bytes_written;
+	u64 opens;
+};
+
+#define LAB_CHARDEV_STATS _IOR('L', 1, struct lab_chardev_stats)
+#define LAB_CHARDEV_RESET _IO('L', 2)
+
+static DEFINE_MUTEX(content_lock);
+static struct {
+	u8 data[CAPACITY];
+	size_t len;
+	u8 staged[CAPACITY]; /* a write lands here first: one whose copy faults changes nothing */
+	struct lab_chardev_stats stats;
+} content = { .data = HELLO, .len = sizeof(HELLO) - 1 };
+
+static int lab_open(struct inode *inode, struct file *file)
+{
+	mutex_lock(&content_lock);
+	content.stats.opens++;
+	mutex_unlock(&content_lock);
+	pr_info("open\n");
+	return 0;
+}
+
+static int lab_release(struct inode *inode, struct file *file)
+{
+	pr_info("release\n");
+	return 0;
+}
+
+/* IovIterDest::simple_read_from_buffer(), as the Rust module's read uses it, with its EFAULT. */
+static ssize_t lab_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	loff_t pos = iocb->ki_pos;
+	size_t n = 0;
+
+	if (pos < 0)
+		return -EINVAL;
+	mutex_lock(&content_lock);
+	if (pos < content.len) {
+		n = copy_to_iter(content.data + pos, content.len - pos, to);
+		/* Nothing copied although there was something to copy: the buffer faulted. */
+		if (n == 0 && iov_iter_count(to)) {
+			mutex_unlock(&content_lock);
+			return -EFAULT;
+		}
+		iocb->ki_pos = pos + n;
+	}
+	content.stats.bytes_read += n;
+	mutex_unlock(&content_lock);
+	return n;
+}
+
+static ssize_t lab_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	size_t len = iov_iter_count(from);
+
+	if (len > CAPACITY)
+		return -EFBIG;
+	mutex_lock(&content_lock);
+	if (copy_from_iter(content.staged, len, from) != len) {
+		mutex_unlock(&content_lock);
+		return -EFAULT;
+	}
+	memcpy(content.data, content.staged, len);
+	content.len = len;
+	content.stats.bytes_written += len;
+	mutex_unlock(&content_lock);
+	iocb->ki_pos = 0;
+	return len;
+}
+
+static long lab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct lab_chardev_stats stats;
+
+	switch (cmd) {
+	case LAB_CHARDEV_STATS:
+		mutex_lock(&content_lock);
+		stats = content.stats;
+		mutex_unlock(&content_lock);
+		/* Copied without holding the lock: the copy may fault and sleep. */
+		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
+			return -EFAULT;
+		return 0;
+	case LAB_CHARDEV_RESET:
+		mutex_lock(&content_lock);
+		memset(&content.stats, 0, sizeof(content.stats));
+		mutex_unlock(&content_lock);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations lab_fops = {
+	.owner = THIS_MODULE,
+	.open = lab_open,
+	.release = lab_release,
+	.read_iter = lab_read_iter,
+	.write_iter = lab_write_iter,
+	.unlocked_ioctl = lab_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice lab_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "lab_chardev_c",
+	.fops = &lab_fops,
+};
+
+static int __init lab_init(void)
+{
+	int ret = misc_register(&lab_misc);
+
+	if (ret)
+		return ret;
+	pr_info("/dev/lab_chardev_c: %d bytes\n", CAPACITY);
+	pr_info("loaded\n");
+	return 0;
+}
+
+static void __exit lab_exit(void)
+{
+	misc_deregister(&lab_misc);
+	pr_info("unloaded\n");
+}
+
+module_init(lab_init);
+module_exit(lab_exit);
+MODULE_DESCRIPTION("C twin of lab_chardev for make bench");
+MODULE_LICENSE("GPL");
