@@ -9,8 +9,8 @@
  *                                  each, "NUMBER HOW-BUILT: ERRNO"): expects ENOTTY
  *   chardev_ctl badptr [WHERE]     LAB_CHARDEV_STATS to WHERE: expects EFAULT
  *   chardev_ctl badwrite [WHERE]   write(2) of 64 bytes from WHERE: expects EFAULT
- *   chardev_ctl badread [WHERE]    read(2) of 4096 bytes into WHERE: expects EFAULT (low and
- *                                  null give 0 today: see stress.sh; edge a short read)
+ *   chardev_ctl badread [WHERE]    read(2) of 4096 bytes into WHERE: expects EFAULT (edge:
+ *                                  a short read)
  *                                  WHERE: low (the address 1, the default), null, kernel (a
  *                                  kernel address), edge (8 bytes before an unmapped page)
  *   chardev_ctl write SIZE [FILE]  one write(2) of SIZE bytes (read from FILE, else zeros)
