@@ -116,4 +116,4 @@ shell: modules userspace ## interactive VM with every module ready for modprobe
 
 clean: ## remove build output (the cached kernel stays)
 	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/lint build/userspace build/test-logs build/vm
+	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/bench-smoke build/lint build/userspace build/test-logs build/vm
