@@ -109,7 +109,7 @@ impl MiscDevice for LabChardev {
         let wanted = iov.len();
         let mut content = CONTENT::lock()?;
         let len = content.len;
-        let pos = *kiocb.ki_pos_mut();
+        let pos = kiocb.ki_pos();
         // Copies from the file offset on and advances it; 0 at the end, which ends `cat`.
         let read = iov.simple_read_from_buffer(kiocb.ki_pos_mut(), &content.data[..len])?;
         // It also gives 0 when the user's buffer faulted before the first byte: that is
