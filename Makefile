@@ -11,12 +11,14 @@ FLAVOUR := $(if $(FAST),-fast)
 LAB_KDIR := $(CURDIR)/build/kernel$(FLAVOUR)
 KDIR ?= $(LAB_KDIR)
 
-# The toolchain (override on the command line, e.g. LLVM=1 RUSTC=rustc for your own kernel).
-LLVM ?= -19
-RUSTC ?= /usr/bin/rustc
-RUSTDOC ?= /usr/bin/rustdoc
+# The toolchain, named once in scripts/toolchain.conf (override on the command line, e.g.
+# LLVM=1 RUSTC=rustc for your own kernel).
+include scripts/toolchain.conf
+LLVM ?= -$(LAB_LLVM_VERSION)
+RUSTC ?= $(LAB_RUSTC)
+RUSTDOC ?= $(LAB_RUSTDOC)
 HOSTRUSTC ?= $(RUSTC)
-CLIPPY_DRIVER ?= /usr/bin/clippy-driver
+CLIPPY_DRIVER ?= $(LAB_CLIPPY_DRIVER)
 BINDGEN ?= $(CURDIR)/.tools/bin/bindgen
 export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 

@@ -100,7 +100,9 @@ mapfile -t KMAKE_VARS < <(kmake_vars)
 kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
 
 # --- cache key ------------------------------------------------------------------------------
-toolchain=$("$RUSTC" --version; clang-19 --version | head -n1; ld.lld-19 --version; "$BINDGEN" --version)
+# The toolchain actually used: LLVM= picks clang and ld.lld, LIBCLANG_PATH bindgen's libclang.
+toolchain=$("$RUSTC" --version; "clang$LLVM_SUFFIX" --version | head -n1; "ld.lld$LLVM_SUFFIX" --version
+	"$BINDGEN" --version; echo "LLVM=$LLVM LIBCLANG_PATH=$LIBCLANG_PATH")
 # The options asked for, sorted: comments and moving an option between fragments change nothing.
 options=$(cat "${FRAGMENTS[@]}" | grep -E '^(CONFIG_|# CONFIG_.* is not set)' | sort)
 KEY=$(printf '%s\n' "$KLABEL" "$KVERSION" "$toolchain" "$options" | sha256sum | cut -c1-12)

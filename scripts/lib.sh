@@ -15,14 +15,19 @@ KERNEL_LINK=$BUILD/kernel$FLAVOUR_SUFFIX
 MODULES_DIR=$BUILD/modules$FLAVOUR_SUFFIX
 CHECKERS_DIR=$BUILD/checkers$FLAVOUR_SUFFIX
 
-# The toolchain the lab kernel and its modules are built with (see README, "Toolchain").
-LLVM=${LLVM:--19}
-RUSTC=${RUSTC:-/usr/bin/rustc}
-RUSTDOC=${RUSTDOC:-/usr/bin/rustdoc}
+# The toolchain the lab kernel and its modules are built with (README, "Requirements"), named
+# once in toolchain.conf for the Makefile and the scripts alike.
+# shellcheck source=toolchain.conf
+. "$ROOT/scripts/toolchain.conf"
+LLVM=${LLVM:--$LAB_LLVM_VERSION}
+RUSTC=${RUSTC:-$LAB_RUSTC}
+RUSTDOC=${RUSTDOC:-$LAB_RUSTDOC}
 HOSTRUSTC=${HOSTRUSTC:-$RUSTC}
-CLIPPY_DRIVER=${CLIPPY_DRIVER:-/usr/bin/clippy-driver}
+CLIPPY_DRIVER=${CLIPPY_DRIVER:-$LAB_CLIPPY_DRIVER}
 BINDGEN=${BINDGEN:-$TOOLS/bin/bindgen}
-BINDGEN_VERSION=0.72.1
+BINDGEN_VERSION=$LAB_BINDGEN_VERSION
+# LLVM=-22 names clang-22, ld.lld-22, …; LLVM=1 the unsuffixed ones (what the kernel's Makefile does).
+case $LLVM in -*) LLVM_SUFFIX=$LLVM ;; *) LLVM_SUFFIX= ;; esac
 
 # The make variables that pick that toolchain, for the kernel and for M= module builds.
 kmake_vars() {
@@ -44,8 +49,8 @@ as_root() {
 # Seconds since the epoch, for the timings the scripts print.
 now() { date +%s; }
 
-# bindgen loads libclang at run time: the one matching clang-19.
-export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+# bindgen loads libclang at run time: the one matching the clang the kernel is built with.
+export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-${LLVM_SUFFIX#-}/lib}
 
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
 topics() { sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$|\1|p' "$ROOT/Kbuild"; }

@@ -10,7 +10,8 @@ STAGE=setup
 # Debian packages (bookworm and its -updates/-security suites, as this machine's apt lists them).
 PACKAGES=(
 	rustc-web rust-web-src rust-web-clippy rustfmt-web cargo-web  # rustc 1.96 with its std source
-	clang-19 lld-19 llvm-19 libclang-19-dev                       # LLVM=-19 builds kernel and modules
+	"clang-$LAB_LLVM_VERSION" "lld-$LAB_LLVM_VERSION"             # LLVM=-22 builds kernel and modules
+	"llvm-$LAB_LLVM_VERSION" "libclang-$LAB_LLVM_VERSION-dev"     # (bookworm-security: rustc's LLVM)
 	flex bison bc libelf-dev libssl-dev make gcc libc6-dev cpio kmod # kernel build, depmod
 	qemu-system-x86 busybox-static                                # the VM and its userland
 	ca-certificates xz-utils python3 shellcheck                   # fetch, unpack, harness, lint
@@ -35,9 +36,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 		|| { tail -n 20 "$BUILD/apt.log" >&2; die "apt-get install failed (log: $BUILD/apt.log)"; }
 fi
 
-for f in "$RUSTC" "$RUSTDOC" "$CLIPPY_DRIVER" /usr/bin/clang-19 /usr/bin/ld.lld-19 /usr/bin/qemu-system-x86_64 /bin/busybox; do
-	[ -x "$f" ] || die "$f not found (install the Debian package that provides it: apt-get install rustc-web rust-web-clippy clang-19 lld-19 qemu-system-x86 busybox-static)"
+bad=()
+for f in "$RUSTC" "$RUSTDOC" "$CLIPPY_DRIVER" "/usr/bin/clang$LLVM_SUFFIX" "/usr/bin/ld.lld$LLVM_SUFFIX" \
+	"/usr/bin/llvm-objdump$LLVM_SUFFIX" /usr/bin/qemu-system-x86_64 /bin/busybox; do
+	[ -x "$f" ] || bad+=("$f")
 done
+for f in "${bad[@]}"; do say "missing: $f"; done
+[ ${#bad[@]} = 0 ] || die "${#bad[@]} tools missing (install the Debian packages that provide them: apt-get install ${PACKAGES[*]})"
 
 # bindgen-cli from crates.io: Debian 12's bindgen is older than the kernel's minimum (0.71.1).
 have_bindgen=$("$BINDGEN" --version 2>/dev/null | awk '{print $2}') || true
@@ -52,5 +57,5 @@ fi
 
 say "rustc:   $("$RUSTC" --version)"
 say "bindgen: $("$BINDGEN" --version)"
-say "clang:   $(clang-19 --version | head -n1)"
+say "clang:   $("clang$LLVM_SUFFIX" --version | head -n1)"
 say "qemu:    $(qemu-system-x86_64 --version | head -n1)"
