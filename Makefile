@@ -42,7 +42,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace checkers bench-modules bench setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules userspace checkers bench-modules bench bench-loop setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -74,13 +74,14 @@ build/userspace/%: userspace/%.c
 demo: modules userspace ## build, boot a VM, load each topic one at a time, show its log lines
 	@scripts/demo
 
-# make lint runs first: CI (make test) enforces it.
-test: lint modules userspace checkers bench-modules ## lint, every topic's test.sh, a copied topic, a bench smoke, then make stress with small counts (T=<topic>)
-	@scripts/run-tests $(T)
+# make test is what CI runs: lint first, then every run. make test T=<topic> does one job: it
+# builds the modules and helpers (kbuild recompiles only what changed) and runs that topic's checks.
+test: $(if $(T),modules userspace,lint modules userspace checkers bench-modules) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
+	@scripts/run-tests $(if $(T),--no-stress $(T))
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
 	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} FAULT_TYPE=$${FAULT_TYPE:-all} \
-		scripts/run-tests --stress-only $(T)
+		FAULT_SCOPE=$${FAULT_SCOPE:-all} scripts/run-tests --stress-only $(T)
 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
@@ -103,6 +104,9 @@ bench: ## Rust topics vs their C twins vs the ceiling, 5 alternating rounds in o
 	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
 	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
 
+bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)
+	@scripts/bench-loop
+
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint
 
@@ -116,6 +120,6 @@ rust-analyzer: $(KERNEL_DEP) ## write rust-project.json for editors
 shell: modules userspace ## interactive VM with every module ready for modprobe
 	@scripts/vm shell
 
+# Everything built goes under build/ (kbuild's MO=, the kernel links, logs): one directory to remove.
 clean: ## remove build output (the cached kernel stays)
-	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/bench-smoke build/lint build/userspace build/test-logs build/vm
+	rm -rf build

@@ -7,15 +7,16 @@ PROJECT=rust-kmod-lab
 CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$PROJECT}
 TOOLS=$ROOT/.tools
 BUILD=$ROOT/build
-# Two flavours of the lab kernel: debug (the default: KASAN, kmemleak on top of lab.config's
-# lockdep and fault injection) and FAST=1 (lab.config only). Modules are built per flavour:
+# Two flavours of the lab kernel: debug (the default: debug.config's lockdep, atomic-sleep
+# check, KASAN and kmemleak on top of lab.config, which has fault injection) and FAST=1
+# (lab.config only). Modules are built per flavour:
 # a module built for one must never be loaded into the other.
 FLAVOUR_SUFFIX=${FAST:+-fast}
 KERNEL_LINK=$BUILD/kernel$FLAVOUR_SUFFIX
 MODULES_DIR=$BUILD/modules$FLAVOUR_SUFFIX
 CHECKERS_DIR=$BUILD/checkers$FLAVOUR_SUFFIX
 
-# The toolchain the lab kernel and its modules are built with (README, "Requirements"), named
+# The toolchain the lab kernel and its modules are built with (README, "What make installs and where things go"), named
 # once in toolchain.conf for the Makefile and the scripts alike.
 # shellcheck source=toolchain.conf
 . "$ROOT/scripts/toolchain.conf"

@@ -50,7 +50,7 @@ if [ "$have_bindgen" != "$BINDGEN_VERSION" ]; then
 	[ $check_only = 1 ] && die "bindgen-cli $BINDGEN_VERSION not at $BINDGEN (run: make setup)"
 	cargo=$(command -v cargo || echo /usr/bin/cargo)
 	[ -x "$cargo" ] || die "no cargo to build bindgen-cli (install: apt-get install cargo-web)"
-	say "installing bindgen-cli $BINDGEN_VERSION into $TOOLS (cargo install --locked, about 2 minutes)"
+	say "installing bindgen-cli $BINDGEN_VERSION into $TOOLS (cargo install --locked, 2 to 5 minutes)"
 	"$cargo" install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION" \
 		|| die "cargo install bindgen-cli failed (see above)"
 fi

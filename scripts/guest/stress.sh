@@ -3,8 +3,10 @@
 # The stress suite for one topic, inside the lab VM (make stress; make test runs it with small
 # counts). Prints KTAP, then one line "# stress: TOPIC cycles=… faults=… bad=… concurrent=…
 # reports=…" that scripts/run-tests turns into the table.
-#   sh /lab/stress.sh TOPIC       counts from the environment: CYCLES (50), CONC_SECONDS (3),
-#                                 FAULT_TYPE (all: every failable allocation; slab: kmalloc only)
+#   sh /lab/stress.sh TOPIC       counts from the environment: CYCLES (50), CONC_SECONDS (5),
+#                                 FAULT_TYPE (all: every failable allocation; slab: kmalloc only),
+#                                 FAULT_SCOPE (all: the loader's allocations too; module: only
+#                                 those with module code on the stack, see faultload -s)
 #   sh /lab/stress.sh checkers    proves the debug kernel's checkers live (expects reports)
 #
 # Generic for every topic (a new topic needs nothing here):
@@ -19,8 +21,9 @@ set -eu
 TOPIC=$1
 MOD=lab_$TOPIC
 CYCLES=${CYCLES:-50}
-CONC_SECONDS=${CONC_SECONDS:-3}
+CONC_SECONDS=${CONC_SECONDS:-5}
 FAULT_TYPE=${FAULT_TYPE:-all}
+FAULT_SCOPE=${FAULT_SCOPE:-all}
 KMEMLEAK=/sys/kernel/debug/kmemleak
 KO=/lib/modules/$(uname -r)/extra/$MOD.ko
 faults=0 bad=0 concurrent=0
@@ -85,19 +88,25 @@ cycles() {
 
 # --- 2. injected allocation failures ----------------------------------------------------------
 # faultload (userspace/faultload.c) fails the 1st, 2nd, … failable allocation of the load in
-# turn (fail-nth + init_module(2) in one thread) until a load succeeds untouched; it exits 0
-# only if every injected failure gave ENOMEM and the module was never left loaded. Its last
-# line: "summary points=P enomem=E other=O absorbed=A last_n=L".
+# turn (fail-nth + init_module(2) in one thread) until a load succeeds untouched, then those of
+# the unload (-u); it exits 0 only if every injected failure of a load gave ENOMEM, every unload
+# unloaded, and the module was never left loaded. Its summary lines: "summary points=P
+# enomem=E other=O absorbed=A last_n=L" and "unload-summary points=P last_n=L". With
+# FAULT_SCOPE=module a module whose own code allocates nothing has no points: then the sweep
+# proves only that a load and an unload with no fault work.
 FAULT_ERRNO=ENOMEM
 fault_points() {
-	if ! _out=$(faultload -i -t "$FAULT_TYPE" -a "$KO" 2>&1); then
-		echo "$_out" | grep -v 'result=ENOMEM' | tail -n 5 | sed 's/^/# /'
+	if ! _out=$(faultload -i -s "$FAULT_SCOPE" -t "$FAULT_TYPE" -a -u "$KO" 2>&1); then
+		echo "$_out" | grep -v 'result=ENOMEM\|result=unloaded' | tail -n 5 | sed 's/^/# /'
 		return 1
 	fi
 	_sum=$(echo "$_out" | grep '^summary ')
-	echo "# faultload -t $FAULT_TYPE: $_sum"
-	faults=$(echo "$_sum" | sed -n 's/.* points=\([0-9]*\).*/\1/p')
-	[ "${faults:-0}" -gt 0 ] && not is_loaded "$MOD" && modprobe "$MOD" && rmmod "$MOD"
+	_usum=$(echo "$_out" | grep '^unload-summary ')
+	echo "# faultload -s $FAULT_SCOPE -t $FAULT_TYPE: $_sum; $_usum"
+	faults=$(( $(echo "$_sum" | sed -n 's/.* points=\([0-9]*\).*/\1/p') \
+		+ $(echo "$_usum" | sed -n 's/.* points=\([0-9]*\).*/\1/p') ))
+	{ [ "$faults" -gt 0 ] || [ "$FAULT_SCOPE" = module ]; } &&
+		not is_loaded "$MOD" && modprobe "$MOD" && rmmod "$MOD"
 }
 
 # --- 3. bad parameter values ------------------------------------------------------------------

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Several test runs in one boot of the lab VM (scripts/run-tests), one after the other:
+#   sh /lab/runs.sh RUN...     RUN: TOPIC (its test.sh), stress-TOPIC, stress-checkers
+# Each run is framed on stdout by "@@lab-run begin RUN" and "@@lab-run end RUN rc=N taint=T
+# splat=LINE", and in the kernel log by "lab-run: begin RUN" / "lab-run: end RUN" records, so
+# the host can cut both streams per run. A run that failed (rc != 0), tainted the kernel or
+# made it report something (scripts/guest/splat.sh) ends the batch with "@@lab-run stop": the
+# host boots a fresh VM for the runs left, so that a broken kernel (lockdep switches itself
+# off after its first report) cannot hide or spoil another run's result.
+# Environment: RUN_TIMEOUT (s, per run, default 1500), and CYCLES, CONC_SECONDS, FAULT_TYPE for
+# the stress runs. The init (scripts/guest/init) keeps the whole kernel log in /tmp/kmsg.log.
+set -eu
+# shellcheck source=splat.sh
+. /lab/splat.sh
+KLOG=/tmp/kmsg.log
+# Markers go through /dev/kmsg, which lets a process write 10 lines per 5 s unless this is on.
+echo on >/proc/sys/kernel/printk_devkmsg
+CONSOLE_LEVEL=$(cut -f1 /proc/sys/kernel/printk)
+
+# taint: the kernel's taint flags, less O (4096, an out-of-tree module was loaded) and E (8192,
+# an unsigned one): every lab module sets those. What is left means trouble: W (a warning), D
+# (an oops), B (bad page: KASAN), …
+taint() { echo $(($(cat /proc/sys/kernel/tainted) & ~12288)); }
+
+# klog_mark TEXT: writes TEXT to the kernel log and waits (up to 10 s) until the init's copy of
+# the log has it, so everything logged before it is in the copy too.
+klog_mark() {
+	echo "lab-run: $1" >/dev/kmsg
+	_i=0
+	while ! grep -qF ";lab-run: $1" $KLOG; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
+		sleep 0.05
+	done
+}
+
+# klog_section RUN: the kernel log records between RUN's begin and end markers.
+klog_section() {
+	awk -v b=";lab-run: begin $1" -v e=";lab-run: end $1" \
+		'index($0, b) { on = 1; next } index($0, e) { on = 0 } on' $KLOG
+}
+
+for run in "$@"; do
+	case $run in
+	stress-*) set -- sh /lab/stress.sh "${run#stress-}" ;;
+	*) set -- sh "/lab/$run/test.sh" ;;
+	esac
+	taint=$(taint)
+	echo "@@lab-run begin $run"
+	klog_mark "begin $run"
+	rc=0
+	(cd /lab && timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@") </dev/null 2>&1 || rc=$?
+	klog_mark "end $run" || [ "$rc" != 0 ] || rc=1
+	now=$(taint)
+	splat=$(klog_section "$run" | grep -m1 -E "$SPLAT" | sed 's/^[^;]*;//') || true
+	echo "@@lab-run end $run rc=$rc taint=$now splat=$splat"
+	# What a run may have changed for the next one.
+	dmesg -n "$CONSOLE_LEVEL"
+	echo on >/proc/sys/kernel/printk_devkmsg
+	if [ "$rc" != 0 ] || [ "$now" != "$taint" ] || [ -n "$splat" ]; then
+		echo "@@lab-run stop"
+		exit 0
+	fi
+done
