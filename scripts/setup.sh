@@ -21,10 +21,12 @@ PACKAGES=(
 check_only=0
 [ "${1:-}" = --check ] && check_only=1
 
+# One dpkg-query for all (make runs this before every build: it must cost nothing).
+declare -A installed=()
+while read -r p; do installed[$p]=1; done < <(dpkg-query -W -f='${Package} ${Status}\n' \
+	"${PACKAGES[@]}" 2>/dev/null | awk '/ ok installed$/ { print $1 }')
 missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-done
+for p in "${PACKAGES[@]}"; do [ -n "${installed[$p]:-}" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ $check_only = 1 ]; then
 		die "missing Debian packages: ${missing[*]} (install: apt-get install ${missing[*]})"
