@@ -42,7 +42,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace checkers bench-modules bench bench-loop setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules topic-module userspace checkers bench-modules bench bench-loop setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -63,6 +63,14 @@ modules: $(KERNEL_DEP) ## build the topic modules (the default target)
 	@mkdir -p $(MO)
 	@$(KBUILD) modules
 
+# The topics, in the order of the top-level Kbuild (the one place that lists them).
+TOPICS := $(shell sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$$|\1|p' Kbuild)
+$(foreach t,$(T),$(if $(filter $(t),$(TOPICS)),,$(error T=$(t) is not a topic (topics: $(TOPICS)))))
+# The T= topics' modules alone (kbuild's single-target build), for make test T=<topic>.
+topic-module: $(KERNEL_DEP)
+	@mkdir -p $(MO)
+	@$(KBUILD) $(foreach t,$(T),$(t)/lab_$(t).ko)
+
 rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust toolchain
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
 
@@ -76,7 +84,7 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 
 # make test is what CI runs: lint first, then every run. make test T=<topic> does one job: it
 # builds the modules and helpers (kbuild recompiles only what changed) and runs that topic's checks.
-test: $(if $(T),modules userspace,lint modules userspace checkers bench-modules) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
+test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
 	@scripts/run-tests $(if $(T),--no-stress $(T))
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
