@@ -42,7 +42,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules userspace checkers bench-modules bench setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules userspace checkers bench-modules bench loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -52,6 +52,7 @@ help: ## this list
 	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
 	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
 	@echo '           BENCH_ROUNDS=5  BENCH_SECONDS=1  BENCH_LOCK_N=200000 (make bench)'
+	@echo '           LEVELS="0 1 … 8 loglevel=3 quiet ignore_loglevel" (make loglevels)  LAB_TMUX=0 (make shell)'
 
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
 	@scripts/setup.sh
@@ -103,6 +104,10 @@ bench: ## Rust topics vs their C twins vs the ceiling, 5 alternating rounds in o
 	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
 	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
 
+# One boot for the console levels 0-8, one per boot parameter; LEVELS="1 4 quiet" narrows.
+loglevels: modules ## which pr_*! lines reach the console at console levels 0-8, loglevel=, quiet, ignore_loglevel (build/loglevels/)
+	@LEVELS="$(LEVELS)" scripts/loglevels
+
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint
 
@@ -118,4 +123,4 @@ shell: modules userspace ## interactive VM with every module ready for modprobe
 
 clean: ## remove build output (the cached kernel stays)
 	@if [ -e $(KDIR)/Makefile ]; then $(KBUILD) clean; fi
-	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/bench-smoke build/lint build/userspace build/test-logs build/vm
+	rm -rf build/modules build/modules-fast build/checkers build/checkers-fast build/bench-modules build/bench-modules-fast build/bench build/bench-smoke build/loglevels build/lint build/userspace build/test-logs build/vm
