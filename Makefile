@@ -42,7 +42,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules topic-module userspace checkers bench-modules bench bench-loop setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all modules topic-module userspace checkers bench-modules bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -52,6 +52,7 @@ help: ## this list
 	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
 	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
 	@echo '           BENCH_ROUNDS=5  BENCH_SECONDS=1  BENCH_LOCK_N=200000 (make bench)'
+	@echo '           LEVELS="0 1 … 8 loglevel=3 quiet ignore_loglevel" (make loglevels)  LAB_TMUX=0 (make shell)'
 
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
 	@scripts/setup.sh
@@ -114,6 +115,10 @@ bench: ## Rust topics vs their C twins vs the ceiling, 5 alternating rounds in o
 
 bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)
 	@scripts/bench-loop
+
+# One boot for the console levels 0-8, one per boot parameter; LEVELS="1 4 quiet" narrows.
+loglevels: modules ## which pr_*! lines reach the console at console levels 0-8, loglevel=, quiet, ignore_loglevel (build/loglevels/)
+	@LEVELS="$(LEVELS)" scripts/loglevels
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
 	@scripts/lint

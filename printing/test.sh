@@ -1,9 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# printing: each pr_*! line reaches the log at exactly its priority. make test T=printing
+# printing: each pr_*! line reaches the log at exactly its priority, and the console exactly
+# when its priority is below the console log level. make test T=printing
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
+# shellcheck source=../scripts/guest/console.sh
+. /lab/console.sh
 MOD=lab_printing
 P="$MOD: "
 NAMES="emerg alert crit err warning notice info debug"
@@ -23,12 +26,61 @@ only_level() {
 	[ "$(kmsg_count "$P\[[0-7] ")" = 1 ] && kmsg_at "$1" "$P\[$1 "
 }
 
-# console_level N: sets the console log level the way dmesg -n does; it is the first of the four
-# numbers in /proc/sys/kernel/printk (console, default message, minimum console, boot console).
-console_level() { dmesg -n "$1" && [ "$(cut -f1 /proc/sys/kernel/printk)" = "$1" ]; }
+# console_level N: sets the console log level, the first of the four numbers in
+# /proc/sys/kernel/printk (console, default message, minimum console, default console), and
+# checks it took. dmesg -n takes 1 to 8 only (syslog(2) refuses 0, and raises what is below the
+# minimum console level to it); 0, which silences even emerg, goes through the sysctl itself.
+console_level() {
+	if [ "$1" = 0 ]; then echo 0 >/proc/sys/kernel/printk; else dmesg -n "$1"; fi
+	[ "$(cut -f1 /proc/sys/kernel/printk)" = "$1" ]
+}
 
+# on_console N: loads the module inside a console window at console level N. The console's
+# level lines go to /tmp/console.N, then as "LEVEL " each, in order, to /tmp/levels.N; the level
+# lines in the log buffer as "PRIORITY+LEVEL " each to /tmp/buffer.N.
+on_console() {
+	console_level "$1"
+	kmsg_reset
+	_window=ok
+	console_begin || _window=
+	modprobe $MOD
+	kmsg | sed -n "s/^\([0-7]\) $P\[\([0-7]\) [a-z]*\] pr_.*/\1+\2/p" | tr '\n' ' ' >"/tmp/buffer.$1"
+	if [ -n "$_window" ] && console_end >"/tmp/console.$1"; then
+		sed -n "s/.*$P\[\([0-7]\) [a-z]*\] pr_.*/\1/p" "/tmp/console.$1" | tr '\n' ' ' >"/tmp/levels.$1"
+	else
+		echo "no console window" >"/tmp/levels.$1"
+	fi
+}
+
+# in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
+# own priority.
+in_buffer() {
+	[ "$(cat "/tmp/buffer.$1")" = "0+0 1+1 2+2 3+3 4+4 5+5 6+6 7+7 " ] && return 0
+	echo "# console level $1: the log buffer held '$(cat "/tmp/buffer.$1")'"
+	return 1
+}
+
+# below N: the levels whose lines the console shows at console level N: 0 to N-1.
+below() {
+	_b=0
+	while [ $_b -lt "$1" ]; do printf '%s ' $_b; _b=$((_b + 1)); done
+}
+
+# console_shows N EXPECTED: the console showed exactly the lines of levels EXPECTED at level N.
+console_shows() {
+	[ "$(cat "/tmp/levels.$1")" = "$2" ] && return 0
+	echo "# console level $1: the console showed levels '$(cat "/tmp/levels.$1")', want '$2'"
+	return 1
+}
+
+# debug_only_at_8: of the console levels 0..8, only 8 let the pr_debug! line through.
+debug_only_at_8() {
+	[ "$(grep -l "$P\[7 debug\] pr_debug!" /tmp/console.[0-8] | tr '\n' ' ')" = "/tmp/console.8 " ]
+}
+
+printk_was=$(cat /proc/sys/kernel/printk)
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 33
 kmsg_reset
 check "bare load succeeds" modprobe $MOD
 check "each of the 8 levels logged once, at exactly its priority 0..7" level_lines
@@ -48,12 +100,27 @@ kmsg_reset
 check "level=8: Invalid argument, not loaded" [ "$(load_err $MOD level=8)" = "Invalid argument" ]
 check "level=8: the log says which levels are valid" \
 	kmsg_at 3 "${P}level=8 is not a level: use 0 \(emerg\) to 7 \(debug\), or -1 for all$"
-# The console level filters the console, never the log buffer: at 1 only emerg lines reach
-# the console, yet all eight lines are still in the log.
-kmsg_reset
-console_level 1
-modprobe $MOD
-check "console level 1 (dmesg -n 1): all 8 lines still in the log buffer" level_lines
+
+# The console, read back (console.sh): at console level N exactly the lines of priority below
+# N reach it, while the log buffer keeps all eight, whatever N.
+for n in 0 1 2 3 4 5 6 7 8; do
+	on_console $n
+	check "console level $n: the console shows exactly levels below $n" console_shows $n "$(below $n)"
+	check "console level $n: all 8 lines still in the log buffer, each at its priority" in_buffer $n
+	rmmod $MOD
+done
+check "pr_debug! reaches the console at console level 8 only" debug_only_at_8
+# ignore_loglevel (a boot parameter, and printk's module parameter, writable at run time):
+# every line reaches the console, even at console level 1.
+echo Y >/sys/module/printk/parameters/ignore_loglevel
+on_console 1
+echo N >/sys/module/printk/parameters/ignore_loglevel
+check "ignore_loglevel=Y at console level 1: all 8 lines on the console" console_shows 1 "$(below 8)"
 rmmod $MOD
-console_level 7
+# The minimum console level (third number) is the floor of dmesg -n, and 0 is no level for it.
+echo "7 4 3 7" >/proc/sys/kernel/printk
+dmesg -n 1
+check "dmesg -n 1 below the minimum console level 3 sets 3" [ "$(cut -f1 /proc/sys/kernel/printk)" = 3 ]
+check "dmesg -n 0: Invalid argument" [ "$(dmesg -n 0 2>&1 | sed 's/.*: //')" = "Invalid argument" ]
+echo "$printk_was" >/proc/sys/kernel/printk
 ktap_finished
