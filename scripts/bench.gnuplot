@@ -1,5 +1,5 @@
 # make bench's chart. Top: what the reader must judge, each chardev and lock row's Rust/C speed
-# ratio (median of the paired rounds, bar: its 95% confidence interval) against the 0.95 target.
+# ratio (median over loads of the paired rounds, bar: its 95% confidence interval) against 0.95.
 # Bottom: the throughput rows in MB/s (log scale: the ceiling is far above), for scale only.
 #   gnuplot -e "dat='ratios.dat'; tput='throughput.dat'; png='results.png'" scripts/bench.gnuplot
 set terminal pngcairo size 1000,820 font ",10"
@@ -10,7 +10,7 @@ set multiplot layout 2,1 title "make bench under QEMU TCG: only ratios measured 
 set size 1,0.56
 set origin 0,0.42
 set tmargin 3
-set title "Rust/C speed per row: median of paired rounds, bar = 95% confidence interval; target ≥ 0.95"
+set title "Rust/C speed per row: median over module loads of paired rounds, bar = its 95% confidence interval; target ≥ 0.95"
 set ylabel "Rust / C (1.00 = as fast)"
 set yrange [0.3<*<0.85:1.1<*<3]
 set ytics 0.05
