@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench, inside the lab VM: the Rust topics against their C twins (bench/), both loaded at
 # once, so that one labbench process alternates between them every few milliseconds.
-#   sh /lab/bench.sh PASSES ROUNDS LOCK_N BATCHES
+#   sh /lab/bench.sh PASSES ROUNDS LOCK_N BATCHES [NOCHECKS]
 # A pass times every row once, ROUNDS paired rounds each (labbench: per round A B B A, then
 # B A A B; BATCHES batches per slot); the passes repeat the rows in turn, so a slow minute on
 # the host is spread over every row instead of spoiling one. LOCK_N: increments per writer per
 # batch in the lock rows. Prints "bench ROW PASS IMPL ROUND BEST MEDIAN UNIT" lines, which
-# scripts/bench-report pairs by (ROW, PASS, ROUND) into ratios.
+# scripts/bench-report pairs by (ROW, PASS, ROUND) into ratios. NOCHECKS=0 leaves out the
+# rust-nochecks set (the smoke does, to stay short).
 set -eu
 # shellcheck source=lab.sh
 . /lab/lab.sh
-PASSES=$1 ROUNDS=$2 LOCK_N=$3 BATCHES=$4
+PASSES=$1 ROUNDS=$2 LOCK_N=$3 BATCHES=$4 NOCHECKS=${5:-1}
 EXTRA=/lib/modules/$(uname -r)/extra
 
 # IMPL: rust (the topic modules as the lab builds them), c (the twins in /lab/bench) or
@@ -35,6 +36,7 @@ fill() { dd if=/dev/zero of="$1" bs=4096 count=1 2>/dev/null; }
 measure() {
 	_row=$1 _pass=$2
 	shift 2
+	echo "# at $(cut -d" " -f1 /proc/uptime) s: $_row $_pass"
 	_out=$(labbench -b "$BATCHES" "$@") || { echo "# $_row: labbench $* failed"; exit 1; }
 	printf '%s\n' "$_out" | sed "s/^/bench $_row $_pass /"
 }
@@ -74,7 +76,7 @@ load() { insmod "$(ko "$1" lab_chardev)" && insmod "$(ko "$1" lab_sync)" iterati
 unload() { rmmod "$(name "$1" lab_chardev)" "$(name "$1" lab_sync)"; }
 
 nochecks=
-[ -f /lab/bench/nochecks/lab_chardev.ko ] && nochecks=rust-nochecks
+[ "$NOCHECKS" = 1 ] && [ -f /lab/bench/nochecks/lab_chardev.ko ] && nochecks=rust-nochecks
 echo "# $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo '?')"
 echo "# $PASSES passes of $ROUNDS paired rounds, $BATCHES batches per slot, $LOCK_N increments per lock writer and batch"
 p=1
@@ -90,11 +92,11 @@ while [ "$p" -le "$PASSES" ]; do
 		unload "$nochecks"
 	fi
 	unload c
-	# Nothing loaded: load+unload each module, Rust against C (two batches per slot: slow).
+	# Nothing loaded: load+unload each module, Rust against C (at most two batches per slot:
+	# a load is slow).
 	for m in lab_chardev lab_sync; do
-		_out=$(labbench -b 2 load "$ROUNDS" "rust=$(ko rust $m):$m" "c=$(ko c $m):$(name c $m)") \
-			|| { echo "# load-$m: labbench failed"; exit 1; }
-		printf '%s\n' "$_out" | sed "s/^/bench load-$m $p /"
+		measure "load-$m" "$p" -b $((BATCHES < 2 ? BATCHES : 2)) load "$ROUNDS" \
+			"rust=$(ko rust $m):$m" "c=$(ko c $m):$(name c $m)"
 	done
 	echo "# pass $p done at $(cut -d" " -f1 /proc/uptime) s of uptime"
 	p=$((p + 1))
