@@ -51,7 +51,7 @@ help: ## this list
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
 	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
-	@echo '           BENCH_ROUNDS=5  BENCH_SECONDS=1  BENCH_LOCK_N=200000 (make bench)'
+	@echo '           BENCH_PASSES=20  BENCH_ROUNDS=2  BENCH_BATCHES=8  BENCH_LOCK_N=20000  BENCH_PIN=1 (make bench)'
 	@echo '           LEVELS="0 1 … 8 loglevel=3 quiet ignore_loglevel" (make loglevels)  LAB_TMUX=0 (make shell)'
 
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
@@ -109,7 +109,7 @@ bench-modules: $(KERNEL_DEP) ## build bench/ (the C twins make bench compares th
 
 # Always on the plain kernel: KASAN and lockdep would be most of what a debug kernel measures.
 # KDIR and MODULES are named: the debug flavour's would come in through the environment.
-bench: ## Rust topics vs their C twins vs the ceiling, 5 alternating rounds in one VM (build/bench/)
+bench: ## Rust topics vs their C twins: paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
 	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
 	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
 

@@ -1,31 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * labbench: the timed loops of `make bench` (scripts/guest/bench.sh), inside the lab VM.
+ * One call times one row on several targets (Rust, C, the ceiling), interleaved finely:
  *
- *   labbench read FILE BS SECONDS      pread(2) of BS bytes at offset 0, again and again
- *   labbench write FILE BS SECONDS     write(2) of BS bytes, again and again
- *   labbench open FILE SECONDS         open(2) + close(2)
- *   labbench lock FILE N W [LOCK]      W processes each write "N W [LOCK]" to a lab_sync file
- *   labbench load KO NAME SECONDS      finit_module(2) + delete_module(2) of KO (module NAME)
+ *   labbench [-b BATCHES] [-t SECONDS] read BS ROUNDS LABEL=FILE...   pread(2) of BS bytes at 0
+ *   labbench [-b BATCHES] [-t SECONDS] write BS ROUNDS LABEL=FILE...  write(2) of BS bytes
+ *   labbench [-b BATCHES] [-t SECONDS] open ROUNDS LABEL=FILE...      open(2) + close(2)
+ *   labbench [-b BATCHES] lock N W LOCK ROUNDS LABEL=FILE...   W processes write "N W LOCK"
+ *                                                              to a lab_sync file, together
+ *   labbench [-b BATCHES] load ROUNDS LABEL=KO:NAME...         finit_module + delete_module
  *
- * Prints one line "value=V unit=U ops=O seconds=S": MB/s for read and write, ops/s for open,
- * increments/s for lock, microseconds per load+unload for load. Exit 1 when a call fails.
+ * The unit of timing is a batch: a fixed count of calls (calibrated once, in the warm-up, so
+ * that a batch takes about SECONDS, default 0.0005; the same count for every target), or for
+ * lock one write of N increments per writer, or for load one load+unload. A slot is BATCHES
+ * batches (default 8) on one target. A round visits the targets forward and then backward
+ * (A B B A; the next round B A A B), so both get the same share of any drift. Each round
+ * prints, per target,
+ *
+ *   LABEL ROUND BEST MEDIAN UNIT
+ *
+ * BEST is the fastest batch of the round on that target, MEDIAN the median batch, as a rate
+ * (MB/s for read and write, ops/s for open, increments/s for lock) or a time (us per
+ * load+unload). Why the fastest: the VM's CPUs are host threads that other host work preempts,
+ * which can only make a batch slower; a batch of half a millisecond is often left alone, and
+ * the fastest of 16 is what the code costs. A warm-up slot per target comes first and is not
+ * printed. lock checks the counts: every increment asked for, exactly. Exit 1 on any failure.
  *
  * Why a program and not dd in a shell loop: the device holds 4 KiB, so one dd sees EOF after
  * 4 KiB and a new dd (fork + exec) per 4 KiB would time process creation, not the driver.
- * Here the loop is one process, and the clock is read once per batch of calls (batches grow
- * until one takes 20 ms), so it adds next to nothing to what is measured.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MAX_TARGETS 4
 
 static double now(void)
 {
@@ -41,32 +56,60 @@ __attribute__((noreturn)) static void die(const char *what)
 	exit(1);
 }
 
-enum op { OP_READ, OP_WRITE, OP_OPEN, OP_LOAD };
+static long num(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || v < 1) {
+		fprintf(stderr, "labbench: not a positive number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+enum op { OP_READ, OP_WRITE, OP_OPEN, OP_LOCK, OP_LOAD };
 
 struct target {
-	enum op op;
+	const char *label;
 	const char *path; /* FILE, or KO */
-	const char *name; /* module NAME */
+	const char *name; /* module NAME (load) */
 	int fd;
-	char *buf;
-	size_t bs;
 };
 
-/* One call of the operation; returns the bytes moved. */
-static size_t one(struct target *t)
+static struct {
+	enum op op;
+	struct target t[MAX_TARGETS];
+	int targets;
+	long rounds, batches;
+	double batch_seconds;
+	char *buf;
+	size_t bs;
+	long calls; /* per batch, for read, write, open */
+	long n, w; /* lock: increments per writer, writers */
+	const char *lock;
+} b = { .batches = 8, .batch_seconds = 0.0005 };
+
+/* The targets of slot S (0-based) of a round: forward, then backward; odd rounds mirrored. */
+static int slot_target(long round, int s)
 {
-	ssize_t n = 0;
+	int k = s < b.targets ? s : 2 * b.targets - 1 - s;
+
+	return round % 2 ? b.targets - 1 - k : k;
+}
+
+/* One call of a throughput op on T. */
+static void one(struct target *t)
+{
 	int fd;
 
-	switch (t->op) {
+	switch (b.op) {
 	case OP_READ:
-		n = pread(t->fd, t->buf, t->bs, 0);
-		if (n < 0)
+		if (pread(t->fd, b.buf, b.bs, 0) < 0)
 			die("read");
 		break;
 	case OP_WRITE:
-		n = write(t->fd, t->buf, t->bs);
-		if (n != (ssize_t)t->bs)
+		if (write(t->fd, b.buf, b.bs) != (ssize_t)b.bs)
 			die("write");
 		break;
 	case OP_OPEN:
@@ -81,134 +124,310 @@ static size_t one(struct target *t)
 		if (syscall(SYS_delete_module, t->name, O_NONBLOCK))
 			die("delete_module");
 		break;
+	case OP_LOCK:
+		break;
 	}
-	return n;
 }
 
-/* Runs the operation for at least SECONDS; prints the result line. */
-static int timed(struct target *t, double seconds)
+/* One batch of a throughput op (read, write, open, load) on T: its duration in seconds. */
+static double batch(struct target *t)
 {
-	unsigned long ops = 0, batch = 1, i;
-	double bytes = 0, start = now(), t0 = start, end;
+	double start = now();
+	long i;
 
-	for (;;) {
-		for (i = 0; i < batch; i++)
-			bytes += one(t);
-		ops += batch;
-		end = now();
-		if (end - start >= seconds)
-			break;
-		if (end - t0 < 0.02)
-			batch *= 2;
-		t0 = end;
-	}
-	end -= start;
-	switch (t->op) {
+	for (i = 0; i < b.calls; i++)
+		one(t);
+	return now() - start;
+}
+
+/* Bytes (read, write) or calls (open, load) of one batch. */
+static double work(void)
+{
+	if (b.op == OP_LOCK)
+		return (double)b.n * b.w;
+	if (b.op == OP_READ) /* the device holds 4 KiB: a longer pread gets 4096 bytes */
+		return (double)b.calls * (b.bs < 4096 ? b.bs : 4096);
+	return (double)b.calls * (b.op == OP_WRITE ? b.bs : 1);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, c = *(const double *)y;
+
+	return (a > c) - (a < c);
+}
+
+/* A batch's duration as the row's unit. */
+static double value(double seconds)
+{
+	switch (b.op) {
 	case OP_READ:
 	case OP_WRITE:
-		printf("value=%.3f unit=MB/s", bytes / end / 1e6);
-		break;
-	case OP_OPEN:
-		printf("value=%.0f unit=ops/s", ops / end);
-		break;
+		return work() / seconds / 1e6;
 	case OP_LOAD:
-		printf("value=%.0f unit=us", end / ops * 1e6);
-		break;
+		return seconds / b.calls * 1e6;
+	default:
+		return work() / seconds;
 	}
-	printf(" ops=%lu seconds=%.3f\n", ops, end);
+}
+
+static const char *unit(void)
+{
+	static const char *const units[] = { "MB/s", "MB/s", "ops/s", "increments/s", "us" };
+
+	return units[b.op];
+}
+
+/*
+ * Prints a round: D[target][i] holds the durations of that target's batches in the round
+ * (2 * batches of them, in seconds).
+ */
+static void report(long round, double *d)
+{
+	long per = 2 * b.batches;
+	int t;
+
+	for (t = 0; t < b.targets; t++) {
+		double *x = d + t * per;
+
+		qsort(x, per, sizeof(*x), cmp_double);
+		printf("%s %ld %.6g %.6g %s\n", b.t[t].label, round, value(x[0]),
+		       value(per % 2 ? x[per / 2] : (x[per / 2 - 1] + x[per / 2]) / 2), unit());
+	}
+	fflush(stdout);
+}
+
+/* read, write, open, load: calibrates the batch on the first target, then the rounds. */
+static int throughput(void)
+{
+	long per = 2 * b.batches, round, i;
+	double *d = calloc(b.targets * per, sizeof(*d));
+	int s, t, seen[MAX_TARGETS];
+
+	if (!d)
+		die("calloc");
+	/* Warm-up and calibration: double the calls per batch until one takes batch_seconds. */
+	b.calls = 1;
+	if (b.op != OP_LOAD)
+		while (batch(&b.t[0]) < b.batch_seconds && b.calls < (1L << 30))
+			b.calls *= 2;
+	for (t = 0; t < b.targets; t++)
+		for (i = 0; i < b.batches; i++)
+			batch(&b.t[t]);
+	for (round = 1; round <= b.rounds; round++) {
+		memset(seen, 0, sizeof(seen));
+		for (s = 0; s < 2 * b.targets; s++) {
+			t = slot_target(round, s);
+			for (i = 0; i < b.batches; i++)
+				d[t * per + seen[t]++] = batch(&b.t[t]);
+		}
+		report(round, d);
+	}
+	free(d);
 	return 0;
 }
 
-/* W writer processes, released together; the module's own gate lines them up again. */
-static int lock(const char *file, long n, long w, const char *which)
+/* The count of LOCK ("mutex" or "spinlock") in the lab_sync file FILE. */
+static unsigned long long count(const char *file, const char *lock)
 {
-	char line[64];
-	int go[2], i, status, ok = 1;
-	double start, end;
-	char c;
+	char text[256], key[32], *p;
+	int fd = open(file, O_RDONLY);
+	ssize_t n;
 
-	if (w > 1)
-		snprintf(line, sizeof(line), "%ld %ld %s", n, w, which);
+	if (fd < 0)
+		die(file);
+	n = read(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		die(file);
+	close(fd);
+	text[n] = '\0';
+	snprintf(key, sizeof(key), "%s=", lock);
+	p = strstr(text, key);
+	if (!p) {
+		fprintf(stderr, "labbench: no %s in %s: %s\n", key, file, text);
+		exit(1);
+	}
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+/*
+ * lock: W writer processes go through the same schedule of batches; in each batch every
+ * writer writes "N W LOCK" to that slot's file, whose gate (the module's own) starts them
+ * together. A batch lasts from the last writer's start to the last writer's end.
+ */
+static int lock(void)
+{
+	long per = 2 * b.batches, total = (b.rounds + 1) * 2 * b.targets * b.batches;
+	/* [writer][batch] start and end times, shared with the writers */
+	double *st = mmap(NULL, 2 * b.w * total * sizeof(double), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double *en = st + b.w * total, *d = calloc(b.targets * per, sizeof(*d));
+	unsigned long long before[MAX_TARGETS];
+	int t, s, status, ok = 1, seen[MAX_TARGETS];
+	long j, round, i, k, w;
+	char line[64];
+
+	if (st == MAP_FAILED || !d)
+		die("mmap");
+	if (b.w > 1)
+		snprintf(line, sizeof(line), "%ld %ld %s", b.n, b.w, b.lock);
 	else
-		snprintf(line, sizeof(line), "%ld %s", n, which);
-	if (pipe(go))
-		die("pipe");
-	for (i = 0; i < w; i++) {
+		snprintf(line, sizeof(line), "%ld %s", b.n, b.lock);
+	for (t = 0; t < b.targets; t++)
+		before[t] = count(b.t[t].path, b.lock);
+	for (w = 0; w < b.w; w++) {
 		switch (fork()) {
 		case -1:
 			die("fork");
 		case 0: {
-			int fd = open(file, O_WRONLY);
+			int fd[MAX_TARGETS];
 
-			close(go[1]);
-			if (fd < 0 || read(go[0], &c, 1) < 0)
-				_exit(1);
-			_exit(write(fd, line, strlen(line)) == (ssize_t)strlen(line) ? 0 : 1);
+			for (t = 0; t < b.targets; t++) {
+				fd[t] = open(b.t[t].path, O_WRONLY);
+				if (fd[t] < 0)
+					_exit(1);
+			}
+			/* Round 0 is the warm-up: the same schedule, not reported. */
+			for (j = 0, round = 0; round <= b.rounds; round++)
+				for (s = 0; s < 2 * b.targets; s++)
+					for (i = 0, t = slot_target(round, s); i < b.batches; i++, j++) {
+						st[w * total + j] = now();
+						if (write(fd[t], line, strlen(line)) != (ssize_t)strlen(line))
+							_exit(1);
+						en[w * total + j] = now();
+					}
+			_exit(0);
 		}
 		}
 	}
-	close(go[0]);
-	start = now();
-	close(go[1]); /* every child's read returns: go */
-	for (i = 0; i < w; i++) {
+	for (w = 0; w < b.w; w++) {
 		if (wait(&status) < 0)
 			die("wait");
 		ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	}
-	end = now() - start;
 	if (!ok) {
-		fprintf(stderr, "labbench: a writer of '%s' to %s failed\n", line, file);
+		fprintf(stderr, "labbench: a writer of '%s' failed\n", line);
 		return 1;
 	}
-	printf("value=%.0f unit=increments/s ops=%ld seconds=%.3f\n", n * w / end, n * w, end);
+	for (t = 0; t < b.targets; t++) {
+		unsigned long long got = count(b.t[t].path, b.lock) - before[t];
+		unsigned long long want = (unsigned long long)b.n * b.w * (b.rounds + 1) * 2 * b.batches;
+
+		/* A fast but wrong counter would be worthless: every increment asked for, exactly. */
+		if (got != want) {
+			fprintf(stderr, "labbench: %s: %llu %s increments, want %llu\n", b.t[t].label,
+				got, b.lock, want);
+			return 1;
+		}
+	}
+	for (j = 2 * b.targets * b.batches, round = 1; round <= b.rounds; round++) {
+		memset(seen, 0, sizeof(seen));
+		for (s = 0; s < 2 * b.targets; s++)
+			for (i = 0, t = slot_target(round, s); i < b.batches; i++, j++) {
+				double start = st[j], end = en[j];
+
+				for (k = 1; k < b.w; k++) {
+					if (st[k * total + j] > start)
+						start = st[k * total + j];
+					if (en[k * total + j] > end)
+						end = en[k * total + j];
+				}
+				d[t * per + seen[t]++] = end - start;
+			}
+		report(round, d);
+	}
 	return 0;
 }
 
-static long num(const char *s)
+/* LABEL=FILE (or LABEL=KO:NAME for load) into a target. */
+static void target(char *arg)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	struct target *t = &b.t[b.targets++];
+	char *eq = strchr(arg, '=');
 
-	if (*end || v < 1) {
-		fprintf(stderr, "labbench: not a positive number: %s\n", s);
+	if (!eq || b.targets > MAX_TARGETS) {
+		fprintf(stderr, "labbench: want LABEL=FILE (at most %d): %s\n", MAX_TARGETS, arg);
 		exit(2);
 	}
-	return v;
+	*eq = '\0';
+	t->label = arg;
+	t->path = eq + 1;
+	t->fd = -1;
+	if (b.op == OP_LOAD) {
+		char *colon = strrchr(t->path, ':');
+
+		if (!colon) {
+			fprintf(stderr, "labbench: load wants LABEL=KO:NAME: %s\n", t->path);
+			exit(2);
+		}
+		*colon = '\0';
+		t->name = colon + 1;
+		t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	} else if (b.op == OP_READ || b.op == OP_WRITE) {
+		t->fd = open(t->path, b.op == OP_READ ? O_RDONLY : O_WRONLY);
+	} else {
+		return;
+	}
+	if (t->fd < 0)
+		die(t->path);
+}
+
+static __attribute__((noreturn)) void usage(void)
+{
+	fprintf(stderr,
+		"usage: labbench [-b BATCHES] [-t SECONDS] read|write BS ROUNDS LABEL=FILE... |\n"
+		"       open ROUNDS LABEL=FILE... | lock N W mutex|spinlock ROUNDS LABEL=FILE... |\n"
+		"       load ROUNDS LABEL=KO:NAME...\n");
+	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct target t = { 0 };
-	const char *cmd = argc > 1 ? argv[1] : "";
+	const char *cmd;
+	int opt, i;
 
-	if (!strcmp(cmd, "lock") && (argc == 5 || argc == 6))
-		return lock(argv[2], num(argv[3]), num(argv[4]), argc == 6 ? argv[5] : "");
-	if ((!strcmp(cmd, "read") || !strcmp(cmd, "write")) && argc == 5) {
-		t.op = cmd[0] == 'r' ? OP_READ : OP_WRITE;
-		t.bs = num(argv[3]);
-		t.buf = malloc(t.bs);
-		if (!t.buf)
+	while ((opt = getopt(argc, argv, "+b:t:")) != -1) {
+		if (opt == 'b')
+			b.batches = num(optarg);
+		else if (opt == 't')
+			b.batch_seconds = atof(optarg);
+		else
+			usage();
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 3)
+		usage();
+	cmd = argv[0];
+	if (!strcmp(cmd, "read") || !strcmp(cmd, "write")) {
+		b.op = cmd[0] == 'r' ? OP_READ : OP_WRITE;
+		b.bs = num(argv[1]);
+		b.buf = malloc(b.bs);
+		if (!b.buf)
 			die("malloc");
-		memset(t.buf, 'x', t.bs);
-		t.fd = open(argv[2], t.op == OP_READ ? O_RDONLY : O_WRONLY);
-		if (t.fd < 0)
-			die(argv[2]);
-		return timed(&t, atof(argv[4]));
+		memset(b.buf, 'x', b.bs);
+		i = 2;
+	} else if (!strcmp(cmd, "open")) {
+		b.op = OP_OPEN;
+		i = 1;
+	} else if (!strcmp(cmd, "load")) {
+		b.op = OP_LOAD;
+		i = 1;
+	} else if (!strcmp(cmd, "lock") && argc >= 6) {
+		b.op = OP_LOCK;
+		b.n = num(argv[1]);
+		b.w = num(argv[2]);
+		b.lock = argv[3];
+		i = 4;
+	} else {
+		usage();
 	}
-	if (!strcmp(cmd, "open") && argc == 4) {
-		t.op = OP_OPEN;
-		t.path = argv[2];
-		return timed(&t, atof(argv[3]));
-	}
-	if (!strcmp(cmd, "load") && argc == 5) {
-		t.op = OP_LOAD;
-		t.name = argv[3];
-		t.fd = open(argv[2], O_RDONLY | O_CLOEXEC);
-		if (t.fd < 0)
-			die(argv[2]);
-		return timed(&t, atof(argv[4]));
-	}
-	fprintf(stderr, "usage: labbench read|write FILE BS SECONDS | open FILE SECONDS |\n"
-			"       lock FILE N W [mutex|spinlock] | load KO NAME SECONDS\n");
-	return 2;
+	if (i + 1 >= argc)
+		usage();
+	b.rounds = num(argv[i]);
+	for (i++; i < argc; i++)
+		target(argv[i]);
+	if (b.op == OP_LOCK)
+		return lock();
+	return throughput();
 }

@@ -1,26 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make bench, inside the lab VM: the Rust topics against their C twins (bench/), round after
-# round, Rust first in odd rounds and C first in even ones, with the ceiling beside them.
-#   sh /lab/bench.sh ROUNDS SECS LOCK_N
-# SECS per timed loop; LOCK_N increments per writer in the lock rows. Prints one line per
-# measurement, "bench ROW IMPL VALUE UNIT" (IMPL: see below, or ceiling), which scripts/bench
-# turns into the table. The C twins are in /lab/bench/.
+# make bench, inside the lab VM: the Rust topics against their C twins (bench/), both loaded at
+# once, so that one labbench process alternates between them every few milliseconds.
+#   sh /lab/bench.sh PASSES ROUNDS LOCK_N BATCHES [NOCHECKS]
+# A pass times every row once, ROUNDS paired rounds each (labbench: per round A B B A, then
+# B A A B; BATCHES batches per slot); the passes repeat the rows in turn, so a slow minute on
+# the host is spread over every row instead of spoiling one. LOCK_N: increments per writer per
+# batch in the lock rows. Prints "bench ROW PASS IMPL ROUND BEST MEDIAN UNIT" lines, which
+# scripts/bench-report pairs by (ROW, PASS, ROUND) into ratios. NOCHECKS=0 leaves out the
+# rust-nochecks set (the smoke does, to stay short).
 set -eu
 # shellcheck source=lab.sh
 . /lab/lab.sh
-ROUNDS=$1 SECS=$2 LOCK_N=$3
+PASSES=$1 ROUNDS=$2 LOCK_N=$3 BATCHES=$4 NOCHECKS=${5:-1}
 EXTRA=/lib/modules/$(uname -r)/extra
-
-# measure ROW IMPL CMD [ARG]...: runs a labbench command, prints its result as a bench line.
-measure() {
-	_row=$1 _impl=$2
-	shift 2
-	_out=$("$@") || { echo "# $_row $_impl: $* failed"; exit 1; }
-	# shellcheck disable=SC2086 # "value=V unit=U ...": split into words on purpose
-	set -- $_out
-	echo "bench $_row $_impl ${1#value=} ${2#unit=}"
-}
 
 # IMPL: rust (the topic modules as the lab builds them), c (the twins in /lab/bench) or
 # rust-nochecks (the same Rust source built with -Cdebug-assertions=n -Coverflow-checks=n, in
@@ -34,52 +27,77 @@ ko() {
 	rust-nochecks) echo "/lab/bench/nochecks/$2.ko" ;;
 	esac
 }
+dev() { echo "/dev/$(name "$1" lab_chardev)"; }
+syncfile() { echo "/sys/kernel/debug/$(name "$1" lab_sync)/counters"; }
 fill() { dd if=/dev/zero of="$1" bs=4096 count=1 2>/dev/null; }
-# count FILE LOCK: that lock's count in a sync file ("mutex=… spinlock=… runs=…").
-count() { sed -n "s/.*$2=\\([0-9]*\\).*/\\1/p" "$1"; }
 
-# One round of every row for IMPL, its two modules loaded (and nobody else's).
+# measure ROW CALL labbench-ARGS...: one labbench call, its lines prefixed "bench ROW CALL"
+# (a -b in ARGS overrides BATCHES).
+measure() {
+	_row=$1 _pass=$2
+	shift 2
+	echo "# at $(cut -d" " -f1 /proc/uptime) s: $_row $_pass"
+	_out=$(labbench -b "$BATCHES" "$@") || { echo "# $_row: labbench $* failed"; exit 1; }
+	printf '%s\n' "$_out" | sed "s/^/bench $_row $_pass /"
+}
+
+# rows CALL A B: every chardev and lock row, A's modules against B's (both loaded), with the
+# ceiling (/dev/zero, /dev/null) as a third target of the chardev rows when A is rust. CALL
+# names this set of calls in the output (the pass, and n for the no-checks set).
 rows() {
-	_d=/dev/$(name "$1" lab_chardev) _f=/sys/kernel/debug/$(name "$1" lab_sync)/counters
-	insmod "$(ko "$1" lab_chardev)"
-	insmod "$(ko "$1" lab_sync)" iterations=1
+	_p=$1 _a=$2 _b=$3 _da=$(dev "$2") _db=$(dev "$3")
+	_zero='' _null=''
+	[ "$_a" = rust ] && _zero=ceiling=/dev/zero _null=ceiling=/dev/null
 	for _bs in 64 4096 65536; do
-		fill "$_d"
-		measure "read-$_bs" "$1" labbench read "$_d" $_bs "$SECS"
+		fill "$_da"
+		fill "$_db"
+		# shellcheck disable=SC2086 # $_zero: one word or none
+		measure "read-$_bs" "$_p" read $_bs "$ROUNDS" "$_a=$_da" "$_b=$_db" $_zero
 	done
 	# A write replaces the whole content, at most 4 KiB: a 64 KiB write is EFBIG, not a row.
-	for _bs in 64 4096; do measure "write-$_bs" "$1" labbench write "$_d" $_bs "$SECS"; done
-	measure open-close "$1" labbench open "$_d" "$SECS"
+	for _bs in 64 4096; do
+		# shellcheck disable=SC2086
+		measure "write-$_bs" "$_p" write $_bs "$ROUNDS" "$_a=$_da" "$_b=$_db" $_null
+	done
+	# shellcheck disable=SC2086
+	measure open-close "$_p" open "$ROUNDS" "$_a=$_da" "$_b=$_db" $_null
+	# Two writers: a batch is fast only when the host runs both vCPUs throughout, which the
+	# other host work often prevents; batches a quarter as long and four times as many give
+	# the fastest of each round more chances to be such a batch.
 	for _lock in mutex spinlock; do
-		for _w in 1 2; do
-			_before=$(count "$_f" $_lock)
-			measure "lock-$_lock-$_w" "$1" labbench lock "$_f" "$LOCK_N" $_w $_lock
-			# A fast but wrong counter would be worthless: every increment asked for, exactly.
-			_got=$(($(count "$_f" $_lock) - _before))
-			[ $_got = $((LOCK_N * _w)) ] || { echo "# $1 $_lock: $_got increments, want $((LOCK_N * _w))"; exit 1; }
-		done
-	done
-	rmmod "$(name "$1" lab_chardev)" "$(name "$1" lab_sync)"
-	for _m in lab_chardev lab_sync; do
-		measure "load-$_m" "$1" labbench load "$(ko "$1" $_m)" "$(name "$1" $_m)" "$SECS"
+		measure "lock-$_lock-1" "$_p" lock "$LOCK_N" 1 $_lock "$ROUNDS" \
+			"$_a=$(syncfile "$_a")" "$_b=$(syncfile "$_b")"
+		measure "lock-$_lock-2" "$_p" -b $((BATCHES * 4)) lock $((LOCK_N / 4)) 2 $_lock \
+			"$ROUNDS" "$_a=$(syncfile "$_a")" "$_b=$(syncfile "$_b")"
 	done
 }
 
-ceiling() {
-	for _bs in 64 4096 65536; do measure "read-$_bs" ceiling labbench read /dev/zero $_bs "$SECS"; done
-	for _bs in 64 4096; do measure "write-$_bs" ceiling labbench write /dev/null $_bs "$SECS"; done
-	measure open-close ceiling labbench open /dev/null "$SECS"
-}
+load() { insmod "$(ko "$1" lab_chardev)" && insmod "$(ko "$1" lab_sync)" iterations=1; }
+unload() { rmmod "$(name "$1" lab_chardev)" "$(name "$1" lab_sync)"; }
 
-impls="rust c"
-[ -f /lab/bench/nochecks/lab_chardev.ko ] && impls="$impls rust-nochecks"
-echo "# $(uname -r), $(nproc) CPUs, $ROUNDS rounds of ${SECS}s loops, $LOCK_N increments per lock writer"
-r=1
-while [ $r -le "$ROUNDS" ]; do
-	echo "# round $r"
-	# Rust first in odd rounds, C first in even ones.
-	if [ $((r % 2)) = 1 ]; then order=$impls; else order=$(echo "$impls" | sed 's/rust c/c rust/'); fi
-	for i in $order; do rows "$i"; done
-	ceiling
-	r=$((r + 1))
+nochecks=
+[ "$NOCHECKS" = 1 ] && [ -f /lab/bench/nochecks/lab_chardev.ko ] && nochecks=rust-nochecks
+echo "# $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo '?')"
+echo "# $PASSES passes of $ROUNDS paired rounds, $BATCHES batches per slot, $LOCK_N increments per lock writer and batch"
+p=1
+while [ "$p" -le "$PASSES" ]; do
+	echo "# pass $p"
+	load c
+	load rust
+	rows "$p" rust c
+	unload rust
+	if [ -n "$nochecks" ]; then
+		load "$nochecks"
+		rows "${p}n" "$nochecks" c
+		unload "$nochecks"
+	fi
+	unload c
+	# Nothing loaded: load+unload each module, Rust against C (at most two batches per slot:
+	# a load is slow).
+	for m in lab_chardev lab_sync; do
+		measure "load-$m" "$p" -b $((BATCHES < 2 ? BATCHES : 2)) load "$ROUNDS" \
+			"rust=$(ko rust $m):$m" "c=$(ko c $m):$(name c $m)"
+	done
+	echo "# pass $p done at $(cut -d" " -f1 /proc/uptime) s of uptime"
+	p=$((p + 1))
 done
