@@ -14,8 +14,9 @@
 //! two can be timed apart: `make bench` does, against a C twin of this module.
 //!
 //! A second file, `timer`, brings in a context that cannot sleep: writing `N` to it arms an
-//! hrtimer whose callback runs in hard interrupt context every [`TICK`] and adds one to the
-//! same spinlock-protected count, `N` times, while writers may be running; reading it gives
+//! hrtimer whose callback runs in hard interrupt context every [`TICK`] (without high-resolution
+//! timers, as in the lab kernel, at most once a timer interrupt: 250 a second) and adds one to
+//! the same spinlock-protected count, `N` times, while writers may be running; reading it gives
 //! `ticks=… left=… interleaved=…` (`interleaved`: ticks that found writers had moved the count
 //! since the previous tick). The spinlock count is then the sum of every `N` written to
 //! `counters` plus the ticks.
@@ -38,10 +39,9 @@
 //! # F=/sys/kernel/debug/lab_sync/counters
 //! # echo 50000 > $F & echo 50000 > $F & wait; cat $F
 //! mutex=110000 spinlock=110000 runs=3        (the load's own run: 10000)
-//! # echo 2000 > /sys/kernel/debug/lab_sync/timer; echo 50000 > $F; sleep 1
-//! # cat /sys/kernel/debug/lab_sync/timer; cat $F
-//! ticks=2000 left=0 interleaved=…
-//! mutex=160000 spinlock=162000 runs=4
+//! # echo 200 > /sys/kernel/debug/lab_sync/timer; sleep 2; cat /sys/kernel/debug/lab_sync/timer $F
+//! ticks=200 left=0 interleaved=0                (no writer ran between two ticks)
+//! mutex=110000 spinlock=110200 runs=3
 //! ```
 
 use core::fmt;

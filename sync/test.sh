@@ -107,7 +107,7 @@ gate_closed_on_unload() {
 	grep -q 'No such device' /tmp/gate.err || { echo "# writer said: $(cat /tmp/gate.err)"; return 1; }
 }
 
-# busy_ticking: with 100000 ticks (10 s) under way, arming again is refused with EBUSY, the
+# busy_ticking: with 100000 ticks (minutes at 250 a second) under way, arming again is refused with EBUSY, the
 # ticks advance, and rmmod stops the timer.
 busy_ticking() {
 	echo 100000 >$T && [ "$(write_err $T 5)" = "Device or resource busy" ] &&
