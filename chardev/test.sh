@@ -82,7 +82,7 @@ own_counters() {
 busy() { [ "$(errtext rmmod $MOD)" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
 
 # Every check that reads or writes the device is bounded: one that hangs fails in 60 s (the
-# hammer, a few hundred process starts under emulation, in 300 s), names itself, and the
+# hammer, a few hundred process starts under emulation, in 600 s), names itself, and the
 # checks after it still run.
 ktap_print_header
 ktap_set_plan 22
@@ -100,7 +100,7 @@ check "a 4097-byte write fails with File too large (EFBIG)" bounded 60 efbig
 check "  and changes nothing" bounded 60 reads hi
 full() { [ "$(write_err 4096)" = ok ] && [ "$(wc -c <$DEV)" -eq 4096 ]; }
 check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" bounded 60 full
-check "4 processes writing and reading at once never see torn content" bounded 300 hammer 4
+check "4 processes writing and reading at once never see torn content" bounded 600 hammer 4
 check "counters via ioctl after reset, a 5-byte write and two reads: read 10, written 5, 4 opens" \
 	bounded 30 counters
 check "an unknown ioctl gives ENOTTY" bounded 60 sh -c "chardev_ctl badcmd >/dev/null"
