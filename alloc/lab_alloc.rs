@@ -67,9 +67,13 @@ module! {
 
 /// A small fixed-size object, put on the heap with [`KBox::new`].
 struct Header {
-    magic: [u8; 8],
+    /// [`MAGIC`], checked when the header is freed: proof the box held what was put in it.
+    magic: u64,
     buf_size: usize,
 }
+
+/// "lab alloc", as far as hex digits can spell it.
+const MAGIC: u64 = 0x1ab_a110c;
 
 /// Everything `init` allocated. Dropping it (at `rmmod`, or when `init` fails half-way for
 /// whatever was already allocated) frees it.
@@ -92,7 +96,7 @@ impl kernel::Module for LabAlloc {
         // One object whose size is known at compile time: kmalloc, may sleep.
         let header = KBox::new(
             Header {
-                magic: *b"lab_allo",
+                magic: MAGIC,
                 buf_size,
             },
             GFP_KERNEL,
@@ -161,9 +165,11 @@ impl kernel::Module for LabAlloc {
 impl Drop for LabAlloc {
     fn drop(&mut self) {
         let intact = self.buffer.iter().all(|&b| b == 0x5a);
+        let magic_intact = self.header.magic == MAGIC;
         pr_info!(
-            "freeing {}: sizes {:?}, {} counts, buffer of {} bytes intact: {}, events {:?}\n",
-            core::str::from_utf8(&self.header.magic).unwrap_or("?"),
+            "freeing: header magic {:#x} (intact: {}), sizes {:?}, {} counts, buffer of {} bytes intact: {}, events {:?}\n",
+            self.header.magic,
+            magic_intact,
             &self.sizes[..],
             self.histogram.iter().sum::<u32>(),
             self.header.buf_size,

@@ -2,24 +2,34 @@
 
 //! A character device a user can open, read, write and `ioctl`: `/dev/lab_chardev`.
 //!
-//! A misc device (major 10, a minor the kernel picks) with one content shared by every open
-//! file, at most [`CAPACITY`] bytes, behind a `Mutex`:
+//! A misc device (major 10, a minor the kernel picks) with two kinds of state:
+//! - shared by every open file, behind a `Mutex`: one content of at most [`CAPACITY`] bytes,
+//!   and the device's counters;
+//! - per open file, in the [`LabChardev`] value `open` returns (`MiscDevice::Ptr`, here a
+//!   `KBox`): which open it was (1st, 2nd, … since load), and the bytes read and written
+//!   through this file alone. The kernel's file offset (`Kiocb::ki_pos`) is per open file too.
+//!
 //! - `read` returns `Hello from Rust!\n` until something is written, then what was last
-//!   written, from the file offset on (`cat` ends, `dd skip=` works);
-//! - `write` replaces the whole content and returns the count; more than [`CAPACITY`] bytes
-//!   fails with `EFBIG` ("File too large") and changes nothing;
-//! - `ioctl` `LAB_CHARDEV_STATS` copies the counters (bytes read, bytes written, opens) to user
-//!   space, `LAB_CHARDEV_RESET` zeroes them; any other command is `ENOTTY`, a bad pointer
-//!   `EFAULT`. `userspace/chardev_ctl.c` calls them.
+//!   written, from this file's offset on (`cat` ends, `dd skip=` works);
+//! - `write` replaces the whole content and returns the count, logged at debug level (`dmesg`
+//!   shows it, the console does not); more than [`CAPACITY`] bytes fails with `EFBIG` ("File
+//!   too large") and changes nothing. The offset of the file written through goes back to 0, so
+//!   a read on it sees the new content from its start;
+//! - `ioctl` `LAB_CHARDEV_STATS` copies the device's counters (bytes read, bytes written,
+//!   opens) to user space, `LAB_CHARDEV_RESET` zeroes them, `LAB_CHARDEV_MINE` copies this open
+//!   file's own (its open number, bytes read, bytes written); any other command is `ENOTTY`, a
+//!   bad pointer `EFAULT`. `userspace/chardev_ctl.c` calls them.
 //!
 //! Try it in `make shell`: `modprobe lab_chardev; cat /dev/lab_chardev;
-//! echo hi > /dev/lab_chardev; cat /dev/lab_chardev; chardev_ctl stats; dmesg | tail`.
+//! echo hi > /dev/lab_chardev; cat /dev/lab_chardev; chardev_ctl stats; dmesg | tail`, and one
+//! open file of its own: `exec 3<>/dev/lab_chardev; echo hello >&3; cat <&3; chardev_ctl mine 3`.
 
 use kernel::fs::{File, Kiocb};
 use kernel::ioctl::{_IO, _IOR};
 use kernel::iov::{IovIterDest, IovIterSource};
 use kernel::miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration};
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::uaccess::{UserPtr, UserSlice};
 
 #[path = "../common/lab.rs"]
@@ -49,9 +59,11 @@ struct Stats {
     opens: u64,
 }
 
-/// `_IOR('L', 1, struct lab_chardev_stats)` and `_IO('L', 2)`, as `chardev_ctl.c` defines them.
+/// `_IOR('L', 1, struct lab_chardev_stats)`, `_IO('L', 2)` and
+/// `_IOR('L', 3, struct lab_chardev_mine)`, as `chardev_ctl.c` defines them.
 const LAB_CHARDEV_STATS: u32 = _IOR::<[u64; 3]>('L' as u32, 1);
 const LAB_CHARDEV_RESET: u32 = _IO('L' as u32, 2);
+const LAB_CHARDEV_MINE: u32 = _IOR::<[u64; 3]>('L' as u32, 3);
 
 /// What every open file shares.
 struct Content {
@@ -60,6 +72,8 @@ struct Content {
     /// Where a write lands first, so that a write whose copy faults changes nothing.
     staged: [u8; CAPACITY],
     stats: Stats,
+    /// Opens since load, never reset: numbers each open file.
+    opened: u64,
 }
 
 impl Content {
@@ -75,6 +89,7 @@ impl Content {
             data,
             len: HELLO.len(),
             staged: [0u8; CAPACITY],
+            opened: 0,
             stats: Stats {
                 bytes_read: 0,
                 bytes_written: 0,
@@ -86,16 +101,46 @@ impl Content {
 
 global_mutex!(CONTENT: Content = Content::new(););
 
-/// One open file: no state of its own, everything is in `CONTENT`.
-struct LabChardev;
+/// One open file's own state, made by `open` and dropped at `release`. The processes sharing
+/// this open file (after `fork`, or `dup`) may call in at once: atomics, no lock needed.
+struct LabChardev {
+    /// Which open this is: 1 for the first since load, and so on.
+    number: u64,
+    bytes_read: Atomic<u64>,
+    bytes_written: Atomic<u64>,
+}
+
+/// Copies three counters to the user's `arg` (24 bytes). Called without holding the lock: the
+/// copy may fault and sleep.
+fn copy_out(arg: usize, values: [u64; 3]) -> Result<isize> {
+    let mut bytes = [0u8; 24];
+    for (chunk, value) in bytes.chunks_exact_mut(8).zip(values) {
+        chunk.copy_from_slice(&value.to_ne_bytes());
+    }
+    UserSlice::new(UserPtr::from_addr(arg), bytes.len())
+        .writer()
+        .write_slice(&bytes)?;
+    Ok(0)
+}
 
 #[vtable]
 impl MiscDevice for LabChardev {
     type Ptr = KBox<Self>;
 
     fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
-        let this = KBox::new(LabChardev, GFP_KERNEL)?;
-        CONTENT::lock()?.stats.opens += 1;
+        let mut this = KBox::new(
+            LabChardev {
+                number: 0,
+                bytes_read: Atomic::new(0),
+                bytes_written: Atomic::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        let mut content = CONTENT::lock()?;
+        content.opened += 1;
+        content.stats.opens += 1;
+        this.number = content.opened;
+        drop(content);
         pr_info!("open\n");
         Ok(this)
     }
@@ -106,6 +151,7 @@ impl MiscDevice for LabChardev {
     }
 
     fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let this = kiocb.file();
         let wanted = iov.len();
         let mut content = CONTENT::lock()?;
         let len = content.len;
@@ -118,10 +164,12 @@ impl MiscDevice for LabChardev {
             return Err(EFAULT);
         }
         content.stats.bytes_read += read as u64;
+        this.bytes_read.add(read as u64, Relaxed);
         Ok(read)
     }
 
     fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        let this = kiocb.file();
         let len = iov.len();
         if len > CAPACITY {
             return Err(EFBIG);
@@ -137,24 +185,20 @@ impl MiscDevice for LabChardev {
         content.data[..len].copy_from_slice(&content.staged[..len]);
         content.len = len;
         content.stats.bytes_written += len as u64;
+        drop(guard);
+        this.bytes_written.add(len as u64, Relaxed);
         // The whole content was replaced: a read on this file starts from its beginning.
         *kiocb.ki_pos_mut() = 0;
+        // Debug level: a process writing in a loop must not flood the console.
+        pr_debug!("write: {len} bytes (open {})\n", this.number);
         Ok(len)
     }
 
-    fn ioctl(_device: &LabChardev, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn ioctl(device: &LabChardev, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
             LAB_CHARDEV_STATS => {
                 let stats = CONTENT::lock()?.stats;
-                let mut bytes = [0u8; 24];
-                bytes[..8].copy_from_slice(&stats.bytes_read.to_ne_bytes());
-                bytes[8..16].copy_from_slice(&stats.bytes_written.to_ne_bytes());
-                bytes[16..].copy_from_slice(&stats.opens.to_ne_bytes());
-                // Copied without holding the lock: the copy may fault and sleep.
-                UserSlice::new(UserPtr::from_addr(arg), bytes.len())
-                    .writer()
-                    .write_slice(&bytes)?;
-                Ok(0)
+                copy_out(arg, [stats.bytes_read, stats.bytes_written, stats.opens])
             }
             LAB_CHARDEV_RESET => {
                 CONTENT::lock()?.stats = Stats {
@@ -164,6 +208,14 @@ impl MiscDevice for LabChardev {
                 };
                 Ok(0)
             }
+            LAB_CHARDEV_MINE => copy_out(
+                arg,
+                [
+                    device.number,
+                    device.bytes_read.load(Relaxed),
+                    device.bytes_written.load(Relaxed),
+                ],
+            ),
             _ => Err(ENOTTY),
         }
     }

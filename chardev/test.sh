@@ -41,33 +41,79 @@ hammer() {
 	return $_ok
 }
 
+write_hi() { echo hi >$DEV && reads hi; }
+second_byte() { [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = i ]; }
+efbig() { [ "$(write_err 4097)" = "File too large" ]; }
+bad_pointers() { chardev_ctl badptr >/dev/null && chardev_ctl badwrite >/dev/null && reads abcde; }
+
+# past_end: a read at an offset past the end succeeds with 0 bytes (a failed read, which dd
+# would also turn into 0 bytes of output, prints its errno here and exits non-zero).
+past_end() { [ "$(chardev_ctl pread 10)" = 0 ]; }
+
+# counters: after a reset, one 5-byte write and two whole reads, each field has its own value
+# (a module that swapped two of them would not pass): 10 read, 5 written, 4 opens (the
+# write's, the two reads', and chardev_ctl's own).
+counters() {
+	chardev_ctl reset >/dev/null && printf abcde >$DEV && cat $DEV >/dev/null && cat $DEV >/dev/null &&
+		[ "$(chardev_ctl stats)" = "bytes_read=10 bytes_written=5 opens=4" ]
+}
+
+# One open file, fd 3, and a second one, fd 4 (opened below). dd and cat read from the open
+# file itself (<&3), so they move its offset.
+one_file_write_then_read() { printf hello >&3 && [ "$(cat <&3)" = hello ]; }
+two_files_two_offsets() {
+	[ "$(dd bs=2 count=1 <&4 2>/dev/null)" = he ] && [ "$(cat <&3)" = "" ] && [ "$(cat <&4)" = llo ]
+}
+write_after_partial_read() {
+	printf hello >&3 && [ "$(dd bs=2 count=1 <&3 2>/dev/null)" = he ] && printf XY >&3 &&
+		[ "$(cat <&3)" = XY ] && [ "$(cat $DEV)" = XY ]
+}
+# own_counters: fd 3 wrote 5+5+2 and read 5+0+2+2 bytes, fd 4 read 2+3 and wrote nothing;
+# fd 4 was opened right after fd 3; a new open starts from zero.
+own_counters() {
+	_m3=$(chardev_ctl mine 3) && _m4=$(chardev_ctl mine 4) && _m5=$(chardev_ctl mine) || return 1
+	echo "# fd 3: $_m3; fd 4: $_m4; a new open: $_m5"
+	_n3=$(echo "$_m3" | sed -n 's/^open=\([0-9]*\) .*/\1/p')
+	_n5=$(echo "$_m5" | sed -n 's/^open=\([0-9]*\) .*/\1/p')
+	[ -n "$_n3" ] && [ "$_n3" -gt 0 ] && [ "$_m3" = "open=$_n3 bytes_read=9 bytes_written=12" ] &&
+		[ "$_m4" = "open=$((_n3 + 1)) bytes_read=5 bytes_written=0" ] &&
+		[ "$_n5" -gt $((_n3 + 1)) ] && [ "$_m5" = "open=$_n5 bytes_read=0 bytes_written=0" ]
+}
+busy() { [ "$(errtext rmmod $MOD)" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
+
+# Every check that reads or writes the device is bounded: one that hangs fails in 60 s (the
+# hammer, a few hundred process starts under emulation, in 600 s), names itself, and the
+# checks after it still run.
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 22
 kmsg_reset
 check "load succeeds" modprobe $MOD
 check "node is a char device 10:<minor>, as /proc/misc and sysfs say" node_matches_misc
-check "cat gives the greeting" reads "Hello from Rust!"
+check "cat gives the greeting" bounded 60 reads "Hello from Rust!"
 check "open and release are logged" sh -c ". /lab/lab.sh; kmsg_at 6 '${P}open$' && kmsg_at 6 '${P}release$'"
-echo hi >$DEV
-check "echo hi > dev; cat dev gives hi" reads hi
-check "offsets: dd bs=1 skip=1 count=1 gives i" [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = i ]
-check "a read past the end gives 0 bytes" [ "$(dd if=$DEV bs=1 skip=10 count=5 2>/dev/null | wc -c)" = 0 ]
-check "a 4097-byte write fails with File too large (EFBIG)" [ "$(write_err 4097)" = "File too large" ]
-check "  and changes nothing" reads hi
+check "echo hi > dev; cat dev gives hi" bounded 60 write_hi
+check "the write's byte count is logged (debug level): write: 3 bytes" \
+	kmsg_at 7 "${P}write: 3 bytes \(open [0-9]+\)$"
+check "offsets: dd bs=1 skip=1 count=1 gives i" bounded 60 second_byte
+check "a read past the end succeeds with 0 bytes" bounded 60 past_end
+check "a 4097-byte write fails with File too large (EFBIG)" bounded 60 efbig
+check "  and changes nothing" bounded 60 reads hi
 full() { [ "$(write_err 4096)" = ok ] && [ "$(wc -c <$DEV)" -eq 4096 ]; }
-check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" full
-check "4 processes writing and reading at once never see torn content" hammer 4
-chardev_ctl reset >/dev/null
-printf 'abcde' >$DEV
-cat $DEV >/dev/null
-check "counters via ioctl after reset, a 5-byte write and a read" \
-	[ "$(chardev_ctl stats)" = "bytes_read=5 bytes_written=5 opens=3" ]
-check "an unknown ioctl gives ENOTTY" sh -c "chardev_ctl badcmd >/dev/null"
-check "a bad user pointer gives EFAULT (ioctl and write), content unchanged" \
-	sh -c "chardev_ctl badptr >/dev/null && chardev_ctl badwrite >/dev/null && [ \"\$(cat $DEV)\" = abcde ]"
-exec 3<$DEV
-check "rmmod while the device is open is refused" not rmmod $MOD 2>/dev/null
-exec 3<&-
-check "rmmod after close succeeds" rmmod $MOD
+check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" bounded 60 full
+check "4 processes writing and reading at once never see torn content" bounded 600 hammer 4
+check "counters via ioctl after reset, a 5-byte write and two reads: read 10, written 5, 4 opens" \
+	bounded 30 counters
+check "an unknown ioctl gives ENOTTY" bounded 60 sh -c "chardev_ctl badcmd >/dev/null"
+check "a bad user pointer gives EFAULT (ioctl and write), content unchanged" bounded 60 bad_pointers
+exec 3<>$DEV 4<>$DEV
+check "one open file: a read after its own write starts from the beginning" bounded 60 one_file_write_then_read
+check "two open files: each reads from its own offset" bounded 60 two_files_two_offsets
+check "one open file: a write after a partial read replaces the whole content, read back from 0" \
+	bounded 30 write_after_partial_read
+check "per-open counters (LAB_CHARDEV_MINE): each open file sees only its own bytes and number" \
+	bounded 30 own_counters
+check "rmmod while the device is open is refused: Resource temporarily unavailable" bounded 60 busy
+exec 3<&- 4<&-
+check "rmmod after close succeeds" bounded 60 rmmod $MOD
 check "the node is gone after unload" not test -e $DEV
 ktap_finished

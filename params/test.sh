@@ -39,6 +39,12 @@ write_err() {
 	if _o=$({ echo "$2" >"$P/$1"; } 2>&1); then echo ok; else echo "${_o##*: }"; fi
 }
 
+# sysfs_hex: "0x10" is 16, as for C's int parameters (kstrtoint with base 0); then 7 again.
+sysfs_hex() {
+	[ "$(write_err threshold 0x10)" = ok ] && reads threshold 16 &&
+		[ "$(write_err threshold 7)" = ok ] && reads threshold 7
+}
+
 # bad_write FILE VALUE ERROR OLD: the write fails with ERROR and FILE still reads OLD.
 bad_write() { [ "$(write_err "$1" "$2")" = "$3" ] && reads "$1" "$4"; }
 
@@ -63,7 +69,7 @@ modinfo_params() {
 }
 
 ktap_print_header
-ktap_set_plan 34
+ktap_set_plan 35
 
 # Bare: the defaults.
 kmsg_reset
@@ -78,6 +84,7 @@ check "sysfs: the module! params (load-time only) have no file" no_module_param_
 # Run-time writes through sysfs.
 check "sysfs: echo 7 > threshold succeeds" [ "$(write_err threshold 7)" = ok ]
 check "sysfs: threshold now reads 7" reads threshold 7
+check "sysfs: threshold=0x10 reads back 16 (base 0, as C's int parameters), 7 written back" sysfs_hex
 check "sysfs: threshold=abc fails with EINVAL, 7 kept" bad_write threshold abc "Invalid argument" 7
 check "sysfs: threshold=12abc fails with EINVAL, 7 kept" bad_write threshold 12abc "Invalid argument" 7
 check "sysfs: threshold=$INT_MAX_PLUS_1 fails with EINVAL, 7 kept" \

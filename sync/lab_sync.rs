@@ -1,22 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Locks under real contention: a `Mutex` and a `SpinLock` counting the same increments.
+//! Locks under real contention: a `Mutex` and a spinlock counting the same increments, from
+//! processes and from a timer in interrupt context.
 //!
 //! The state lives in one [`Shared`] value behind an [`Arc`]: the module holds one reference,
-//! the debugfs file `/sys/kernel/debug/lab_sync/counters` the other. Every process writing
-//! `N` to that file is a worker: it does `N` increments, each taking the `Mutex` (for
-//! `SharedData::value`) and then the `SpinLock` (for the plain counter), so two writers on the
+//! each debugfs file under `/sys/kernel/debug/lab_sync/` another, the running timer one more.
+//! Every process writing `N` to `counters` is a worker: it does `N` increments, each taking the
+//! `Mutex` (for `SharedData::value`) and then the spinlock (for the count), so two writers on the
 //! VM's two CPUs really fight for both locks. `N W` first waits on a `CondVar` until `W`
 //! writers have arrived, so a batch starts together. Reading the file gives the totals:
 //! `mutex=… spinlock=… runs=…`; both counts must equal the sum of every `N` written.
 //! A last word `mutex` or `spinlock` (`N mutex`, `N W spinlock`) takes only that lock, so the
 //! two can be timed apart: `make bench` does, against a C twin of this module.
 //!
+//! A second file, `timer`, brings in a context that cannot sleep: writing `N` to it arms an
+//! hrtimer whose callback runs in hard interrupt context every [`TICK`] (without high-resolution
+//! timers, as in the lab kernel, at most once a timer interrupt: 250 a second) and adds one to
+//! the same spinlock-protected count, `N` times, while writers may be running; reading it gives
+//! `ticks=… left=… interleaved=…` (`interleaved`: ticks that found writers had moved the count
+//! since the previous tick). The spinlock count is then the sum of every `N` written to
+//! `counters` plus the ticks.
+//!
 //! Which lock: a `Mutex` holder may sleep (allocate with `GFP_KERNEL`, copy from user space,
-//! wait), so it only fits process context. A `SpinLock` holder must not sleep: the CPU spins
-//! until the lock is free, so it is for short sections and for contexts that cannot sleep
-//! (interrupt handlers, `GFP_ATOMIC` paths). Sleeping while holding it is a bug the lab
-//! kernel reports (`BUG: sleeping function called from invalid context`).
+//! wait), so it only fits process context; the timer callback cannot take it. A `SpinLock`
+//! holder must not sleep: the CPU spins until the lock is free, so it is for short sections and
+//! for contexts that cannot sleep (interrupt handlers such as the timer's, `GFP_ATOMIC` paths).
+//! Because the timer takes the count's lock in an interrupt, every other holder must keep
+//! interrupts off while holding it (`SpinLockIrq`): an interrupt on the CPU that holds it would
+//! otherwise spin forever on a lock its own CPU can never release. Sleeping while holding a
+//! spinlock is a bug the lab kernel reports (`BUG: sleeping function called from invalid
+//! context`), as is a lock taken with interrupts on that an interrupt also takes (lockdep's
+//! `inconsistent lock state`).
 //!
 //! Try it in `make shell`:
 //!
@@ -25,12 +39,23 @@
 //! # F=/sys/kernel/debug/lab_sync/counters
 //! # echo 50000 > $F & echo 50000 > $F & wait; cat $F
 //! mutex=110000 spinlock=110000 runs=3        (the load's own run: 10000)
+//! # echo 200 > /sys/kernel/debug/lab_sync/timer; sleep 2; cat /sys/kernel/debug/lab_sync/timer $F
+//! ticks=200 left=0 interleaved=0                (no writer ran between two ticks)
+//! mutex=110000 spinlock=110200 runs=3
 //! ```
 
 use core::fmt;
 use kernel::debugfs::{Dir, File};
+use kernel::impl_has_hr_timer;
 use kernel::prelude::*;
-use kernel::sync::{new_condvar, new_mutex, new_spinlock, Arc, CondVar, Mutex, SpinLock};
+use kernel::sync::{
+    new_condvar, new_mutex, new_spinlock_irq, Arc, ArcBorrow, CondVar, Mutex, SpinLockIrq,
+};
+use kernel::time::hrtimer::{
+    ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerPointer,
+    HrTimerRestart, RelativeMode,
+};
+use kernel::time::{Delta, Monotonic};
 use kernel::uaccess::UserSliceReader;
 
 #[path = "../common/lab.rs"]
@@ -55,6 +80,10 @@ module! {
 const MAX_ITERATIONS: u32 = 1_000_000;
 /// Largest batch a writer may wait for.
 const MAX_BATCH: u32 = 64;
+/// Most ticks one write to `timer` may ask for.
+const MAX_TICKS: u32 = 100_000;
+/// The timer's period.
+const TICK: Delta = Delta::from_micros(100);
 
 /// What the `Mutex` protects: the tutorial's shared data, plus how many runs finished.
 struct SharedData {
@@ -70,6 +99,17 @@ struct Gate {
     closing: bool,
 }
 
+/// What the spinlock protects: the count, and the timer's bookkeeping beside it.
+struct Counter {
+    count: u64,
+    ticks: u64,
+    /// Ticks still to come; 0 when the timer is stopped.
+    left: u32,
+    /// Ticks that found the count moved by someone else since the previous tick.
+    interleaved: u64,
+    count_after_tick: u64,
+}
+
 /// Which locks one increment takes.
 #[derive(Clone, Copy)]
 enum Locks {
@@ -78,30 +118,47 @@ enum Locks {
     SpinLock,
 }
 
-/// Everything the workers share.
+/// Everything the workers and the timer share: the tutorial's module struct with a `Mutex` and
+/// a `SpinLock` as fields, behind an [`Arc`] because the debugfs files and the running timer
+/// each hold a reference of their own.
 #[pin_data]
 struct Shared {
     #[pin]
     data: Mutex<SharedData>,
+    /// Interrupts off while held: the timer callback takes it in interrupt context.
     #[pin]
-    counter: SpinLock<u64>,
+    counter: SpinLockIrq<Counter>,
     #[pin]
     gate: Mutex<Gate>,
     #[pin]
     batch_complete: CondVar,
+    #[pin]
+    timer: HrTimer<Shared>,
+    /// The running timer's handle: dropping it cancels the timer and releases the `Arc`
+    /// it holds. Taken at unload.
+    #[pin]
+    ticker: Mutex<Option<ArcHrTimerHandle<Shared>>>,
 }
 
 impl Shared {
     fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             data <- new_mutex!(SharedData { value: 0, runs: 0 }),
-            counter <- new_spinlock!(0),
+            counter <- new_spinlock_irq!(Counter {
+                count: 0,
+                ticks: 0,
+                left: 0,
+                interleaved: 0,
+                count_after_tick: 0,
+            }),
             gate <- new_mutex!(Gate {
                 arrived: 0,
                 generation: 0,
                 closing: false,
             }),
             batch_complete <- new_condvar!(),
+            timer <- HrTimer::new(),
+            ticker <- new_mutex!(None),
         })
     }
 
@@ -112,7 +169,7 @@ impl Shared {
             Locks::Both => {
                 for _ in 0..n {
                     self.data.lock().value += 1;
-                    *self.counter.lock() += 1;
+                    self.counter.lock().count += 1;
                 }
             }
             Locks::Mutex => {
@@ -122,7 +179,7 @@ impl Shared {
             }
             Locks::SpinLock => {
                 for _ in 0..n {
-                    *self.counter.lock() += 1;
+                    self.counter.lock().count += 1;
                 }
             }
         }
@@ -168,8 +225,41 @@ impl Shared {
             let data = self.data.lock();
             (data.value, data.runs)
         };
-        (value, *self.counter.lock(), runs)
+        (value, self.counter.lock().count, runs)
     }
+
+    /// Stops the timer for good and drops the reference it held (at unload).
+    fn stop_timer(&self) {
+        drop(self.ticker.lock().take());
+    }
+}
+
+impl HrTimerCallback for Shared {
+    type Pointer<'a> = Arc<Self>;
+
+    /// Runs in hard interrupt context (softirq on PREEMPT_RT): no sleeping, so no `Mutex`.
+    fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        let mut counter = this.counter.lock();
+        if counter.count != counter.count_after_tick {
+            counter.interleaved += 1;
+        }
+        counter.count += 1;
+        counter.ticks += 1;
+        counter.left -= 1;
+        counter.count_after_tick = counter.count;
+        if counter.left == 0 {
+            return HrTimerRestart::NoRestart;
+        }
+        drop(counter);
+        ctx.forward_now(TICK);
+        HrTimerRestart::Restart
+    }
+}
+
+impl_has_hr_timer! {
+    // Not `RelativeHardMode`: on PREEMPT_RT a spinlock may sleep, and a timer of this mode then
+    // runs in a thread, where it may.
+    impl HasHrTimer<Self> for Shared { mode: RelativeMode<Monotonic>, field: self.timer }
 }
 
 /// Reading the file: the totals.
@@ -221,10 +311,55 @@ fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     Ok(())
 }
 
+/// Arms the timer for `n` ticks; `EBUSY` while it is still ticking.
+fn arm_timer(shared: &Arc<Shared>, n: u32) -> Result {
+    // Held throughout: one arming at a time.
+    let mut ticker = shared.ticker.lock();
+    {
+        let mut counter = shared.counter.lock();
+        if counter.left > 0 {
+            return Err(EBUSY);
+        }
+        counter.left = n;
+        counter.count_after_tick = counter.count;
+    }
+    // The old handle names the same timer: dropped after the new start, it would cancel it.
+    drop(ticker.take());
+    *ticker = Some(shared.clone().start(TICK));
+    Ok(())
+}
+
+/// Reading `timer`: what the timer did.
+fn show_timer(shared: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (ticks, left, interleaved) = {
+        let counter = shared.counter.lock();
+        (counter.ticks, counter.left, counter.interleaved)
+    };
+    writeln!(f, "ticks={ticks} left={left} interleaved={interleaved}")
+}
+
+/// Writing `N` to `timer`: `N` ticks, one every [`TICK`].
+fn write_timer(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 16];
+    let len = reader.len();
+    if len > buf.len() {
+        return Err(EINVAL);
+    }
+    reader.read_slice(&mut buf[..len])?;
+    let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
+    let mut words = text.split_whitespace();
+    let n = number(words.next(), 1, MAX_TICKS)?;
+    if words.next().is_some() {
+        return Err(EINVAL);
+    }
+    arm_timer(shared, n)
+}
+
 struct SyncModule {
     shared: Arc<Shared>,
-    /// The file; `None` once `drop` removed it.
+    /// The files; `None` once `drop` removed them.
     counters: Option<Pin<KBox<File<Arc<Shared>>>>>,
+    timer: Option<Pin<KBox<File<Arc<Shared>>>>>,
     _dir: Dir,
 }
 
@@ -247,6 +382,10 @@ impl kernel::Module for SyncModule {
             dir.read_write_callback_file(c"counters", shared.clone(), &show, &write),
             GFP_KERNEL,
         )?;
+        let timer = KBox::pin_init(
+            dir.read_write_callback_file(c"timer", shared.clone(), &show_timer, &write_timer),
+            GFP_KERNEL,
+        )?;
         pr_info!(
             "write N (or N W) to /sys/kernel/debug/lab_sync/counters from several processes\n"
         );
@@ -254,6 +393,7 @@ impl kernel::Module for SyncModule {
         Ok(SyncModule {
             shared,
             counters: Some(counters),
+            timer: Some(timer),
             _dir: dir,
         })
     }
@@ -261,11 +401,14 @@ impl kernel::Module for SyncModule {
 
 impl Drop for SyncModule {
     fn drop(&mut self) {
-        // Removing the file waits for every writer still inside it (debugfs counts them), so
+        // Removing a file waits for every writer still inside it (debugfs counts them), so
         // unload waits for all workers and the totals below are final. Writers waiting for a
-        // batch that will never fill are sent away first.
+        // batch that will never fill are sent away first. Then nobody can arm the timer: stop
+        // it, which also drops the reference to `shared` it held.
         self.shared.close_gate();
         self.counters = None;
+        self.timer = None;
+        self.shared.stop_timer();
         let (mutex, spinlock, runs) = self.shared.totals();
         pr_info!("final: mutex={mutex} spinlock={spinlock} runs={runs}\n");
         lab::unloaded();

@@ -1,12 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# sync: exact totals from processes contending for a Mutex and a SpinLock. make test T=sync
+# sync: exact totals from processes contending for a Mutex and a SpinLock, and from a timer in
+# interrupt context. make test T=sync
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_sync
 P="$MOD: "
 F=/sys/kernel/debug/lab_sync/counters
+T=/sys/kernel/debug/lab_sync/timer
+# Every check that waits (for writers, the gate, the timer, rmmod) is bounded: a hang fails
+# that check in WAIT seconds and names it, and the checks after it still report.
+WAIT=60
 
 # writers W N [BATCH]: W processes each write N (or "N BATCH") at once; all must succeed.
 writers() {
@@ -21,16 +26,109 @@ writers() {
 	return $_ok
 }
 
+# each_writes LINE...: one process per LINE writes it to the file, all at once; every one of
+# them must succeed (a bare `wait` would return 0 whatever they did).
+each_writes() {
+	_pids=
+	for _l in "$@"; do
+		echo "$_l" >$F &
+		_pids="$_pids $!"
+	done
+	_ok=0
+	for _p in $_pids; do wait "$_p" || { echo "# a writer failed"; _ok=1; }; done
+	return $_ok
+}
+
 # totals M R [S]: the file shows M for the mutex count (S, default M, for the spinlock's) and R runs.
 totals() { [ "$(cat $F)" = "mutex=$1 spinlock=${3:-$1} runs=$2" ] || { echo "# read: $(cat $F)"; return 1; }; }
 
-# no_lock_reports: neither lockdep nor the atomic-sleep check said anything.
+# write_err FILE TEXT: writes TEXT to FILE as echo does; prints "ok" or the errno's text.
+write_err() { errtext sh -c "echo '$2' >$1"; }
+
+# all_einval FILE VALUE...: every VALUE written to FILE fails with EINVAL ("Invalid argument").
+all_einval() {
+	_file=$1
+	shift
+	_ok=0
+	for _v in "$@"; do
+		_e=$(write_err "$_file" "$_v")
+		[ "$_e" = "Invalid argument" ] || { echo "# '$_v': $_e"; _ok=1; }
+	done
+	return $_ok
+}
+
+# field FILE NAME: NAME's value in FILE's "name=value ..." line.
+field() { sed -n "s/.*$2=\\([0-9]*\\).*/\\1/p" "$1"; }
+
+# timer_during_writers: 2000 ticks armed, then rounds of 2 writers x 20000 at once until the
+# ticks are done, so writers run for the timer's whole life (rounds: /tmp/rounds).
+timer_during_writers() {
+	echo 2000 >$T || return 1
+	_r=0
+	while [ $_r = 0 ] || [ "$(field $T left)" != 0 ]; do
+		writers 2 20000 || return 1
+		_r=$((_r + 1))
+		echo $_r >/tmp/rounds
+	done
+	echo "# timer: $(cat $T), $_r round(s) of writers"
+}
+# timer_totals: the spinlock count is the writes plus the 2000 ticks, the mutex's the writes.
+timer_totals() {
+	_r=$(cat /tmp/rounds)
+	totals $((136000 + _r * 40000)) $((18 + _r * 2)) $((135000 + _r * 40000 + 2000))
+}
+
+# in_write PID: PID is blocked inside write(2) (syscall 1 on x86-64), e.g. on the gate.
+in_write() { case $(cat "/proc/$1/syscall" 2>/dev/null) in "1 "*) return 0 ;; esac; return 1; }
+# until_in_write PID: waits until PID is in write(2).
+until_in_write() { while ! in_write "$1"; do sleep 0.05; done; }
+
+# killed_waiter: a writer waiting for a batch of 2 that never fills is killed by a signal;
+# nothing was counted, and the gate forgot it: the next batch of 2 needs two new writers.
+killed_waiter() {
+	_before=$(cat $F)
+	echo '7 2' >$F &
+	_w=$!
+	bounded 20 until_in_write $_w || return 1
+	kill -TERM $_w
+	wait $_w && return 1
+	[ "$(cat $F)" = "$_before" ] || { echo "# counted: $(cat $F), was $_before"; return 1; }
+	writers 2 1000 2 && [ "$(field $F runs)" = $(($(echo "$_before" | sed 's/.*runs=//') + 2)) ]
+}
+
+# gate_closed_on_unload: rmmod while a writer waits for a batch that never fills: the writer
+# is sent away with ENODEV ("No such device") and rmmod succeeds.
+gate_closed_on_unload() {
+	(echo '7 2' >$F) 2>/tmp/gate.err &
+	_w=$!
+	bounded 20 until_in_write $_w || return 1
+	rmmod $MOD || return 1
+	wait $_w && return 1
+	grep -q 'No such device' /tmp/gate.err || { echo "# writer said: $(cat /tmp/gate.err)"; return 1; }
+}
+
+# busy_ticking: with 100000 ticks (minutes at 250 a second) under way, arming again is refused with EBUSY, the
+# ticks advance, and rmmod stops the timer.
+busy_ticking() {
+	echo 100000 >$T && [ "$(write_err $T 5)" = "Device or resource busy" ] &&
+		until_ticked
+}
+until_ticked() { while [ "$(field $T ticks)" -lt 10 ]; do sleep 0.05; done; }
+
+# loaded_then CMD...: loads the module afresh, then CMD.
+loaded_then() { modprobe $MOD iterations=1 && "$@"; }
+
+# no_lock_reports: neither lockdep nor the atomic-sleep check nor anything else said anything
+# since the test began.
 no_lock_reports() {
-	! dmesg | grep -qE 'possible circular locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic|lock held when returning'
+	_r=$(dmesg | grep -E "possible circular locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic|lock held when returning|$SPLAT") ||
+		return 0
+	echo "$_r" | head -n 5 | sed 's/^/# /'
+	return 1
 }
 
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 26
 kmsg_reset
 # One CPU would serialise the writers: nothing below would contend.
 check "2 CPUs online, so writers really run at once" [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ]
@@ -38,27 +136,72 @@ check "bare load succeeds" modprobe $MOD
 check "the load's own run is logged with exact totals" \
 	kmsg_at 6 "${P}load run: 10000 increments: mutex=10000 spinlock=10000 runs=1$"
 check "the file shows the same totals" totals 10000 1
-check "2 writers x 20000 at once" writers 2 20000
+check "2 writers x 20000 at once" bounded $WAIT writers 2 20000
 check "  totals exact: 50000, 3 runs" totals 50000 3
-check "4 writers x 10000, started together through the CondVar gate" writers 4 10000 4
+check "4 writers x 10000, started together through the CondVar gate" bounded $WAIT writers 4 10000 4
 check "  totals exact: 90000, 7 runs" totals 90000 7
-check "8 writers x 5000, two batches of 4" writers 8 5000 4
+check "8 writers x 5000, two batches of 4" bounded $WAIT writers 8 5000 4
 check "  totals exact: 130000, 15 runs" totals 130000 15
-check "one lock only: '3000 2 mutex' twice, '5000 spinlock' once" \
-	sh -c "echo '3000 2 mutex' >$F & echo '3000 2 mutex' >$F & echo '5000 spinlock' >$F; wait"
+check "one lock only: '3000 2 mutex' twice, '5000 spinlock' once, each writer succeeds" \
+	bounded $WAIT each_writes '3000 2 mutex' '3000 2 mutex' '5000 spinlock'
 check "  each count moved by its own lock alone: 136000 and 135000, 18 runs" totals 136000 18 135000
-check "bad writes (0, 1000001, abc, batch 65, 5 rwlock, 5 2 mutex x) fail with EINVAL, totals unchanged" \
-	sh -c "! echo 0 2>/dev/null >$F && ! echo 1000001 2>/dev/null >$F && ! echo abc 2>/dev/null >$F && ! echo '5 65' 2>/dev/null >$F && ! echo '5 rwlock' 2>/dev/null >$F && ! echo '5 2 mutex x' 2>/dev/null >$F && [ \"\$(cat $F)\" = 'mutex=136000 spinlock=135000 runs=18' ]"
-# Unload waits for a worker still running: rmmod during a long write, the final line counts it.
-echo 1000000 >$F &
-writer=$!
-sleep 0.2
-check "rmmod during a running 1000000-increment write succeeds" rmmod $MOD
-wait $writer || true
-check "  and waited for it: final totals 1136000 and 1135000, 19 runs" \
-	kmsg_at 6 "${P}final: mutex=1136000 spinlock=1135000 runs=19$"
-kmsg_reset
+check "bad writes (0, 1000001, abc, batch 65, 5 rwlock, 5 2 mutex x) each fail with EINVAL" \
+	all_einval $F 0 1000001 abc '5 65' '5 rwlock' '5 2 mutex x'
+check "  totals unchanged" totals 136000 18 135000
+check "timer: 2000 ticks in interrupt context while 2 writers x 20000 run, all done" \
+	bounded $WAIT timer_during_writers
+check "  the spinlock count is the writes plus the 2000 ticks, the mutex's the writes alone" \
+	timer_totals
+check "  the ticks interleaved with the writers' increments" [ "$(field $T interleaved)" -gt 0 ]
+check "bad timer writes (0, 100001, abc, 5 5) each fail with EINVAL" all_einval $T 0 100001 abc '5 5'
+
+# Unload waits for a worker still running: rmmod while a long write is seen under way (its
+# increments counted, its run not yet), and the final line counts it. On a fast kernel a
+# write may end before it is seen: then another (how many: /tmp/long-writes).
+write_seen_running() {
+	_k=1
+	while [ $_k -le 5 ]; do
+		echo $_k >/tmp/long-writes
+		_m0=$(field $F mutex) _r0=$(field $F runs)
+		echo 1000000 >$F &
+		writer=$!
+		while [ "$(field $F runs)" = "$_r0" ]; do
+			if [ "$(field $F mutex)" -gt "$_m0" ]; then
+				echo "# under way: $(cat $F)"
+				return 0
+			fi
+		done
+		wait $writer || return 1
+		echo "# long write $_k ended before it was seen under way"
+		_k=$((_k + 1))
+	done
+	return 1
+}
+rmmod_during_write() { write_seen_running && rmmod $MOD && wait "$writer"; }
+# final_counts_it: the final line has every long write: n x 1000000 more on both counts than
+# before them, and n more runs.
+final_counts_it() {
+	_n=$(cat /tmp/long-writes)
+	_m=$(field /tmp/before-long mutex) _s=$(field /tmp/before-long spinlock) _r=$(field /tmp/before-long runs)
+	kmsg_at 6 "${P}final: mutex=$((_m + _n * 1000000)) spinlock=$((_s + _n * 1000000)) runs=$((_r + _n))$"
+}
+cat $F >/tmp/before-long
+check "rmmod while a 1000000-increment write is seen under way succeeds, so does the write" \
+	bounded $WAIT rmmod_during_write
+check "  and waited for it: the final line counts every increment and run" final_counts_it
 check "iterations=0 and 1000001: Invalid argument, not loaded" \
 	sh -c "[ \"\$(. /lab/lab.sh; load_err $MOD iterations=0)\" = 'Invalid argument' ] && [ \"\$(. /lab/lab.sh; load_err $MOD iterations=1000001)\" = 'Invalid argument' ] && ! grep -q '^$MOD ' /proc/modules"
-check "no lockdep or sleeping-in-atomic report" no_lock_reports
+
+# The gate: writers waiting for a batch that never fills can always be sent away.
+check "a writer waiting for a batch is killed by a signal: nothing counted, the gate forgets it" \
+	loaded_then bounded $WAIT killed_waiter
+check "rmmod while a writer waits for a batch: the writer gets ENODEV, rmmod succeeds" \
+	bounded $WAIT gate_closed_on_unload
+
+# The timer at unload: it must be stopped, or its next tick would run code that is gone.
+check "with the timer ticking, arming it again is refused with EBUSY" \
+	loaded_then bounded $WAIT busy_ticking
+check "rmmod with the timer still ticking succeeds and stops it" bounded $WAIT rmmod $MOD
+sleep 1
+check "no lockdep, sleeping-in-atomic or other kernel report during the whole test" no_lock_reports
 ktap_finished

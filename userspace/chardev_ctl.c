@@ -5,6 +5,10 @@
  *
  *   chardev_ctl stats              prints "bytes_read=R bytes_written=W opens=O"
  *   chardev_ctl reset              zeroes the counters
+ *   chardev_ctl mine [FD]          LAB_CHARDEV_MINE on FD (an open file inherited from the
+ *                                  shell, e.g. 3 after exec 3<>/dev/lab_chardev), else on its
+ *                                  own: prints "open=N bytes_read=R bytes_written=W", that
+ *                                  open file's own counters
  *   chardev_ctl badcmd [all]       an unknown ioctl number (all: a list of them, one line
  *                                  each, "NUMBER HOW-BUILT: ERRNO"): expects ENOTTY
  *   chardev_ctl badptr [WHERE]     LAB_CHARDEV_STATS to WHERE: expects EFAULT
@@ -20,7 +24,7 @@
  *   chardev_ctl hammer N SECONDS [LOOPS]   see hammer() below
  *
  * The ABI: _IOR('L', 1, struct lab_chardev_stats) copies three u64 counters out;
- * _IO('L', 2) resets them.
+ * _IO('L', 2) resets them; _IOR('L', 3, struct lab_chardev_mine) copies the open file's own.
  *
  * The single calls (bad*, write, writev, pread, lseek) print what the call returned: a count,
  * or the errno's name. They also check that the counters moved by exactly what the call did
@@ -49,8 +53,15 @@ struct lab_chardev_stats {
 	uint64_t opens;
 };
 
+struct lab_chardev_mine {
+	uint64_t open;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
 #define LAB_CHARDEV_STATS _IOR('L', 1, struct lab_chardev_stats)
 #define LAB_CHARDEV_RESET _IO('L', 2)
+#define LAB_CHARDEV_MINE _IOR('L', 3, struct lab_chardev_mine)
 #define DEV "/dev/lab_chardev"
 #define CAPACITY 4096
 #define MAX_WORKERS 64
@@ -166,6 +177,9 @@ static const struct {
 	CMD(_IO('L', 0)),
 	CMD(_IO('L', 1)),
 	CMD(_IO('L', 3)),
+	CMD(_IO('L', 4)),
+	CMD(_IOW('L', 3, struct lab_chardev_mine)),
+	CMD(_IOR('L', 3, uint64_t[2])),
 	CMD(_IO('L', 99)),
 	CMD(_IO('L', 255)),
 	CMD(_IOW('L', 1, struct lab_chardev_stats)),
@@ -440,9 +454,23 @@ static int hammer(int fd, int workers, long seconds, long max_loops)
 	return failed || sum.torn || sum.errors;
 }
 
+/* LAB_CHARDEV_MINE on fd: that open file's own counters. */
+static int mine(int fd)
+{
+	struct lab_chardev_mine m;
+
+	if (ioctl(fd, LAB_CHARDEV_MINE, &m) < 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	printf("open=%llu bytes_read=%llu bytes_written=%llu\n",
+	       (ull)m.open, (ull)m.bytes_read, (ull)m.bytes_written);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: chardev_ctl stats|reset|badcmd [all]\n"
+	fprintf(stderr, "usage: chardev_ctl stats|reset|badcmd [all]|mine [FD]\n"
 			"       chardev_ctl badptr|badwrite|badread [low|null|kernel|edge]\n"
 			"       chardev_ctl write SIZE [FILE]|writev SIZE SIZE|pread OFFSET|lseek OFFSET\n"
 			"       chardev_ctl hammer N SECONDS [LOOPS]\n");
@@ -459,6 +487,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
+	if (!strcmp(cmd, "mine") && argc == 3)
+		return mine(num(argv[2]));
 	fd = open(DEV, O_RDWR);
 	if (fd < 0) {
 		perror(DEV);
@@ -470,6 +500,8 @@ int main(int argc, char **argv)
 		       (ull)s.bytes_read, (ull)s.bytes_written, (ull)s.opens);
 		return 0;
 	}
+	if (!strcmp(cmd, "mine") && argc == 2)
+		return mine(fd);
 	if (!strcmp(cmd, "reset") && argc == 2) {
 		ret = ioctl(fd, LAB_CHARDEV_RESET);
 		printf("%s\n", ret < 0 ? errname(errno) : "0");

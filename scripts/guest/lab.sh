@@ -7,15 +7,79 @@
 # shellcheck source=splat.sh
 . /lab/splat.sh
 
-# check DESCRIPTION CMD [ARG]...: one KTAP result line, "ok" when CMD succeeds.
+# check DESCRIPTION CMD [ARG]...: one KTAP result line, "ok" when CMD succeeds, "ok … # SKIP"
+# when it returns $KSFT_SKIP (4: there was nothing it could test; it says why in a "#" line),
+# "not ok" otherwise.
 check() {
 	_desc=$1
 	shift
-	if "$@"; then ktap_test_pass "$_desc"; else ktap_test_fail "$_desc"; fi
+	_c_rc=0
+	"$@" || _c_rc=$?
+	case $_c_rc in
+	0) ktap_test_pass "$_desc" ;;
+	"$KSFT_SKIP") ktap_test_skip "$_desc" ;;
+	*) ktap_test_fail "$_desc" ;;
+	esac
 }
 
 # not CMD [ARG]...: succeeds when CMD fails.
 not() { ! "$@"; }
+
+# bounded SECS CMD [ARG]...: CMD's status, or 124 (and a "# still running" line) when it has
+# not ended after SECS seconds; CMD and what it started are then killed and not waited for,
+# so a check that hangs in the kernel fails in seconds, names itself, and the checks after it
+# still run. busybox's
+# `timeout` runs programs only; this also bounds the test's own shell functions (in a
+# subshell: whatever CMD sets in variables is lost).
+bounded() {
+	_b_secs=$1
+	shift
+	_b_done=$(mktemp)
+	rm -f "$_b_done"
+	(
+		# CMD may call bounded itself, which sets _b_done anew in this subshell.
+		_b_mine=$_b_done
+		set +e
+		"$@"
+		echo $? >"$_b_mine"
+	) &
+	_b_pid=$!
+	# Real time from /proc/uptime (read is a builtin): a process start can take a good part of
+	# a second on the debug kernel under emulation, so counting sleeps would overshoot.
+	read -r _b_start _b_idle </proc/uptime
+	_b_end=$((${_b_start%.*} + _b_secs))
+	while [ ! -s "$_b_done" ]; do
+		read -r _b_now _b_idle </proc/uptime
+		if [ "${_b_now%.*}" -ge $_b_end ]; then
+			echo "# still running after ${_b_secs}s, killed: $*"
+			kill_tree $_b_pid
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait $_b_pid || true
+	_b_rc=$(cat "$_b_done")
+	rm -f "$_b_done"
+	return "$_b_rc"
+}
+
+# kill_tree PID: kills PID and every process it started, and theirs: a check killed by bounded
+# must not leave writers behind to disturb the next checks. Each is stopped before its children
+# are looked for, so none can start another meanwhile.
+kill_tree() {
+	kill -STOP "$1" 2>/dev/null || return 0
+	for _k_stat in /proc/[0-9]*/stat; do
+		read -r _k_pid _k_comm _k_state _k_ppid _k_rest 2>/dev/null <"$_k_stat" || continue
+		if [ "$_k_ppid" = "$1" ]; then kill_tree "$_k_pid"; fi
+	done
+	kill -KILL "$1" 2>/dev/null || true
+}
+
+# errtext CMD [ARG]...: runs CMD; prints "ok" when it succeeds, else the end of its first
+# error line after the last ": " (the errno's text, e.g. "Invalid argument").
+errtext() {
+	if _e_out=$("$@" 2>&1); then echo ok; else echo "$_e_out" | head -n1 | sed 's/.*: //'; fi
+}
 
 # kmsg_reset: forget earlier kernel messages, so the kmsg_* helpers see only what follows.
 kmsg_reset() { dmesg -c >/dev/null; }
@@ -43,6 +107,36 @@ load_err() {
 	else
 		echo "${_out##*: }"
 	fi
+}
+
+# kmemleak, in the debug lab kernel only (FAST=1's plain kernel has none).
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# has_kmemleak: kmemleak is in the kernel and on. Booted with kmemleak=off, its file is still
+# there but refuses every command with EPERM; an unknown one gets EINVAL only when it is on.
+has_kmemleak() {
+	[ -w $KMEMLEAK ] && [ "$(errtext sh -c "echo lab-probe >$KMEMLEAK")" = "Invalid argument" ]
+}
+kmemleak_clear() { if has_kmemleak; then echo clear >$KMEMLEAK; fi; }
+# kmemleak_found: how many unreferenced objects kmemleak reports now. An object is reported
+# once it has been unreferenced for 5 s and two scans agree
+# (Documentation/dev-tools/kmemleak.rst): wait, scan, scan, count. Call has_kmemleak first.
+kmemleak_found() {
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	grep -c '^unreferenced object' $KMEMLEAK || true
+}
+# check_no_leaks DESC: one KTAP result: ok when kmemleak reports no unreferenced object (the
+# first reports are shown), not ok when it does, SKIP when the kernel has no kmemleak: "found
+# 0" would then be a pass that proved nothing.
+check_no_leaks() {
+	if ! has_kmemleak; then
+		ktap_test_skip "$1: no kmemleak in this kernel (FAST=1), or it is off"
+		return 0
+	fi
+	_k_n=$(kmemleak_found)
+	if [ "$_k_n" != 0 ]; then head -n 40 $KMEMLEAK | sed 's/^/# /'; fi
+	check "$1 (found $_k_n)" [ "$_k_n" = 0 ]
 }
 
 # parmtypes MODULE: "name:type" for each of MODULE's parameters, read from the .ko itself:
