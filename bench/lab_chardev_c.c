@@ -6,7 +6,9 @@
  * CAPACITY bytes shared by every open file behind a mutex, the greeting until written; a
  * write replaces it (more than CAPACITY: -EFBIG, nothing changed; copied from user space
  * into a staging buffer first, so a bad pointer changes nothing) and resets the file offset;
- * the same ioctls and counters; open and release logged. It goes through the same kernel paths as
+ * the same ioctls and counters; each open file's own state (its number, its bytes read and
+ * written) allocated at open, freed at release; open, release and (debug level, as Rust's
+ * pr_debug! prints with the lab's debug assertions) each write logged. It goes through the same kernel paths as
  * the Rust abstractions (read_iter/write_iter, copy_to_iter/copy_from_iter), so the
  * benchmark compares the languages, not two different driver designs.
  */
@@ -16,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
@@ -30,6 +33,20 @@ struct lab_chardev_stats {
 
 #define LAB_CHARDEV_STATS _IOR('L', 1, struct lab_chardev_stats)
 #define LAB_CHARDEV_RESET _IO('L', 2)
+#define LAB_CHARDEV_MINE _IOR('L', 3, struct lab_chardev_mine)
+
+struct lab_chardev_mine {
+	u64 number;
+	u64 bytes_read;
+	u64 bytes_written;
+};
+
+/* One open file's own state (file->private_data). */
+struct lab_open {
+	u64 number;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+};
 
 static DEFINE_MUTEX(content_lock);
 static struct {
@@ -37,13 +54,21 @@ static struct {
 	size_t len;
 	u8 staged[CAPACITY]; /* a write lands here first: one whose copy faults changes nothing */
 	struct lab_chardev_stats stats;
+	u64 opened; /* opens since load: the next open's number */
 } content = { .data = HELLO, .len = sizeof(HELLO) - 1 };
 
 static int lab_open(struct inode *inode, struct file *file)
 {
+	struct lab_open *this = kzalloc(sizeof(*this), GFP_KERNEL);
+
+	if (!this)
+		return -ENOMEM;
 	mutex_lock(&content_lock);
+	content.opened++;
 	content.stats.opens++;
+	this->number = content.opened;
 	mutex_unlock(&content_lock);
+	file->private_data = this;
 	pr_info("open\n");
 	return 0;
 }
@@ -51,6 +76,7 @@ static int lab_open(struct inode *inode, struct file *file)
 static int lab_release(struct inode *inode, struct file *file)
 {
 	pr_info("release\n");
+	kfree(file->private_data);
 	return 0;
 }
 
@@ -74,12 +100,14 @@ static ssize_t lab_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	}
 	content.stats.bytes_read += n;
 	mutex_unlock(&content_lock);
+	atomic64_add(n, &((struct lab_open *)iocb->ki_filp->private_data)->bytes_read);
 	return n;
 }
 
 static ssize_t lab_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	size_t len = iov_iter_count(from);
+	struct lab_open *this;
 
 	if (len > CAPACITY)
 		return -EFBIG;
@@ -92,13 +120,18 @@ static ssize_t lab_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	content.len = len;
 	content.stats.bytes_written += len;
 	mutex_unlock(&content_lock);
+	this = iocb->ki_filp->private_data;
+	atomic64_add(len, &this->bytes_written);
 	iocb->ki_pos = 0;
+	printk(KERN_DEBUG pr_fmt("write: %zu bytes (open %llu)\n"), len, this->number);
 	return len;
 }
 
 static long lab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct lab_chardev_stats stats;
+	struct lab_open *this = file->private_data;
+	struct lab_chardev_mine mine;
 
 	switch (cmd) {
 	case LAB_CHARDEV_STATS:
@@ -113,6 +146,13 @@ static long lab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_lock(&content_lock);
 		memset(&content.stats, 0, sizeof(content.stats));
 		mutex_unlock(&content_lock);
+		return 0;
+	case LAB_CHARDEV_MINE:
+		mine.number = this->number;
+		mine.bytes_read = atomic64_read(&this->bytes_read);
+		mine.bytes_written = atomic64_read(&this->bytes_written);
+		if (copy_to_user((void __user *)arg, &mine, sizeof(mine)))
+			return -EFAULT;
 		return 0;
 	default:
 		return -ENOTTY;

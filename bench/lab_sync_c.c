@@ -6,6 +6,9 @@
  * does N increments in the writer's process, each taking the mutex (for value) and then the
  * spinlock (for counter), or only the one named; W > 1 first waits until W writers arrived.
  * Reading gives "mutex=… spinlock=… runs=…". The load does `iterations` increments itself.
+ * The spinlock is taken with interrupts off, as the Rust SpinLockIrq does (its count is also
+ * the Rust module's timer's, in interrupt context). The Rust module's `timer` file is not timed
+ * and has no twin here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,7 +35,7 @@ struct shared {
 	struct mutex data_lock; /* value, runs */
 	u64 value;
 	u64 runs;
-	spinlock_t counter_lock;
+	spinlock_t counter_lock; /* interrupts off while held: Rust's SpinLockIrq (the timer's count) */
 	u64 counter;
 	struct mutex gate_lock; /* arrived, generation, closing */
 	u32 arrived;
@@ -54,9 +57,9 @@ static void run(struct shared *s, u32 n, enum locks locks)
 			mutex_lock(&s->data_lock);
 			s->value++;
 			mutex_unlock(&s->data_lock);
-			spin_lock(&s->counter_lock);
+			spin_lock_irq_disable(&s->counter_lock);
 			s->counter++;
-			spin_unlock(&s->counter_lock);
+			spin_unlock_irq_enable(&s->counter_lock);
 		}
 		break;
 	case LOCKS_MUTEX:
@@ -68,9 +71,9 @@ static void run(struct shared *s, u32 n, enum locks locks)
 		break;
 	case LOCKS_SPINLOCK:
 		for (i = 0; i < n; i++) {
-			spin_lock(&s->counter_lock);
+			spin_lock_irq_disable(&s->counter_lock);
 			s->counter++;
-			spin_unlock(&s->counter_lock);
+			spin_unlock_irq_enable(&s->counter_lock);
 		}
 		break;
 	}
@@ -124,9 +127,9 @@ static void totals(struct shared *s, u64 *value, u64 *counter, u64 *runs)
 	*value = s->value;
 	*runs = s->runs;
 	mutex_unlock(&s->data_lock);
-	spin_lock(&s->counter_lock);
+	spin_lock_irq_disable(&s->counter_lock);
 	*counter = s->counter;
-	spin_unlock(&s->counter_lock);
+	spin_unlock_irq_enable(&s->counter_lock);
 }
 
 static int counters_show(struct seq_file *m, void *v)
