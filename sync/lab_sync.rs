@@ -278,15 +278,20 @@ fn number(word: Option<&str>, lo: u32, hi: u32) -> Result<u32> {
     }
 }
 
-/// Writing `N [W] [mutex|spinlock]` to the file: a worker run, in the writer's own process.
-fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
-    let mut buf = [0u8; 32];
+/// What a process wrote to one of the files, as text: at most `buf.len()` bytes, or `EINVAL`.
+fn read_text<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8]) -> Result<&'a str> {
     let len = reader.len();
     if len > buf.len() {
         return Err(EINVAL);
     }
     reader.read_slice(&mut buf[..len])?;
-    let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
+    core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)
+}
+
+/// Writing `N [W] [mutex|spinlock]` to the file: a worker run, in the writer's own process.
+fn write(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 32];
+    let text = read_text(reader, &mut buf)?;
     let mut words = text.split_whitespace().peekable();
     let n = number(words.next(), 1, MAX_ITERATIONS)?;
     let batch = match words.peek() {
@@ -341,12 +346,7 @@ fn show_timer(shared: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// Writing `N` to `timer`: `N` ticks, one every [`TICK`].
 fn write_timer(shared: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 16];
-    let len = reader.len();
-    if len > buf.len() {
-        return Err(EINVAL);
-    }
-    reader.read_slice(&mut buf[..len])?;
-    let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
+    let text = read_text(reader, &mut buf)?;
     let mut words = text.split_whitespace();
     let n = number(words.next(), 1, MAX_TICKS)?;
     if words.next().is_some() {

@@ -241,42 +241,64 @@ static const char *errname(int err)
 }
 
 /*
+ * Arms fail-nth with N (0: no fault), first announcing "faultload: MODULE [WHAT ]n=N" in the
+ * kernel log so that what the kernel logs next can be told apart.
+ */
+static void arm(int nth_fd, unsigned int n, const char *what)
+{
+	char buf[96];
+	ssize_t len;
+
+	if (!n)
+		return;
+	if (kmsg_fd >= 0) {
+		len = snprintf(buf, sizeof(buf), "faultload: %s %sn=%u\n", name, what, n);
+		if (write(kmsg_fd, buf, len) != len)
+			perror("faultload: /dev/kmsg");
+	}
+	len = snprintf(buf, sizeof(buf), "%u", n);
+	if (pwrite(nth_fd, buf, len, 0) != len) {
+		perror("faultload: write fail-nth");
+		exit(2);
+	}
+}
+
+/*
+ * After the system call: did the N-th point fail (fail-nth read back as 0)? Disarms fail-nth
+ * when it was not reached, or a later system call of ours would fail instead.
+ */
+static int disarm(int nth_fd, unsigned int n)
+{
+	char buf[32];
+	ssize_t len;
+
+	if (!n)
+		return 0;
+	len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	buf[len > 0 ? len : 0] = '\0';
+	if (pwrite(nth_fd, "0", 1, 0) != 1) {
+		perror("faultload: write fail-nth");
+		exit(2);
+	}
+	return len > 0 && atoi(buf) == 0;
+}
+
+/*
  * One load: arm fail-nth with N (0: no fault), finit_module, read fail-nth back, disarm.
  * Returns 0 or the errno; *injected tells whether the N-th point was reached and failed.
  */
 static int load(int nth_fd, int ko_fd, const void *image, size_t size, const char *params,
 		unsigned int n, int *injected)
 {
-	char buf[96];
-	ssize_t len;
 	int ret, err;
 
-	if (n && kmsg_fd >= 0) {
-		len = snprintf(buf, sizeof(buf), "faultload: %s n=%u\n", name, n);
-		if (write(kmsg_fd, buf, len) != len)
-			perror("faultload: /dev/kmsg");
-	}
-	len = snprintf(buf, sizeof(buf), "%u", n);
-	if (n && pwrite(nth_fd, buf, len, 0) != len) {
-		perror("faultload: write fail-nth");
-		exit(2);
-	}
+	arm(nth_fd, n, "");
 	if (image)
 		ret = syscall(SYS_init_module, image, size, params);
 	else
 		ret = syscall(SYS_finit_module, ko_fd, params, 0);
 	err = ret ? errno : 0;
-	*injected = 0;
-	if (n) {
-		len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
-		buf[len > 0 ? len : 0] = '\0';
-		*injected = len > 0 && atoi(buf) == 0;
-		/* Not reached: disarm, or a later system call of ours would fail instead. */
-		if (pwrite(nth_fd, "0", 1, 0) != 1) {
-			perror("faultload: write fail-nth");
-			exit(2);
-		}
-	}
+	*injected = disarm(nth_fd, n);
 	printf("n=%u result=%s injected=%s\n", n, err ? errname(err) : "loaded",
 	       *injected ? "yes" : "no");
 	fflush(stdout);
@@ -286,31 +308,11 @@ static int load(int nth_fd, int ko_fd, const void *image, size_t size, const cha
 /* Unloads NAME with fail-nth armed at N (0: none). Returns 0 or the errno. */
 static int unload(int nth_fd, unsigned int n, int *injected)
 {
-	char buf[96];
-	ssize_t len;
 	int err;
 
-	if (n && kmsg_fd >= 0) {
-		len = snprintf(buf, sizeof(buf), "faultload: %s unload n=%u\n", name, n);
-		if (write(kmsg_fd, buf, len) != len)
-			perror("faultload: /dev/kmsg");
-	}
-	len = snprintf(buf, sizeof(buf), "%u", n);
-	if (n && pwrite(nth_fd, buf, len, 0) != len) {
-		perror("faultload: write fail-nth");
-		exit(2);
-	}
+	arm(nth_fd, n, "unload ");
 	err = syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
-	*injected = 0;
-	if (n) {
-		len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
-		buf[len > 0 ? len : 0] = '\0';
-		*injected = len > 0 && atoi(buf) == 0;
-		if (pwrite(nth_fd, "0", 1, 0) != 1) {
-			perror("faultload: write fail-nth");
-			exit(2);
-		}
-	}
+	*injected = disarm(nth_fd, n);
 	printf("unload n=%u result=%s injected=%s\n", n, err ? errname(err) : "unloaded",
 	       *injected ? "yes" : "no");
 	fflush(stdout);

@@ -4,12 +4,13 @@
 #   sh /lab/runs.sh RUN...     RUN: TOPIC (its test.sh), stress-TOPIC, stress-checkers
 # Each run is framed on stdout by "@@lab-run begin RUN" and "@@lab-run end RUN rc=N taint=T
 # splat=LINE", and in the kernel log by "lab-run: begin RUN" / "lab-run: end RUN" records, so
-# the host can cut both streams per run. A run that failed (rc != 0), tainted the kernel or
+# the host can cut both streams per run (scripts/vm --kmsg). A run that failed (rc != 0), tainted the kernel or
 # made it report something (scripts/guest/splat.sh) ends the batch with "@@lab-run stop": the
 # host boots a fresh VM for the runs left, so that a broken kernel (lockdep switches itself
 # off after its first report) cannot hide or spoil another run's result.
-# Environment: RUN_TIMEOUT (s, per run, default 1500), and CYCLES, CONC_SECONDS, FAULT_TYPE for
-# the stress runs. The init (scripts/guest/init) keeps the whole kernel log in /tmp/kmsg.log.
+# Environment: RUN_TIMEOUT (s, per run, default 1500), and CYCLES, CONC_SECONDS, FAULT_TYPE,
+# FAULT_SCOPE for the stress runs. The init (scripts/guest/init, booted with LAB_KMSG=1) appends
+# the whole kernel log to /tmp/kmsg.log; this empties it before each run.
 set -eu
 # shellcheck source=splat.sh
 . /lab/splat.sh
@@ -28,7 +29,7 @@ taint() { echo $(($(cat /proc/sys/kernel/tainted) & ~12288)); }
 klog_mark() {
 	echo "lab-run: $1" >/dev/kmsg
 	_i=0
-	while ! grep -qF ";lab-run: $1" $KLOG; do
+	while ! tail -c 1048576 $KLOG | grep -qF ";lab-run: $1"; do
 		_i=$((_i + 1))
 		[ $_i -lt 200 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
 		sleep 0.05
@@ -48,6 +49,7 @@ for run in "$@"; do
 	esac
 	taint=$(taint)
 	echo "@@lab-run begin $run"
+	: >$KLOG
 	klog_mark "begin $run"
 	rc=0
 	(cd /lab && timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@") </dev/null 2>&1 || rc=$?
