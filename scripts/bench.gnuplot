@@ -12,9 +12,11 @@ set origin 0,0.42
 set tmargin 3
 set title "Rust/C speed per row: median over module loads of paired rounds, bar = its 95% confidence interval; target ≥ 0.95"
 set ylabel "Rust / C (1.00 = as fast)"
-set yrange [0.3<*<0.85:1.1<*<3]
-set ytics 0.05
-set grid ytics
+# Capped at 1.6: the chart is for judging the rows against 0.95; a row above is in the table.
+set yrange [0.3<*<0.85:1.1<*<1.6]
+set ytics 0.1
+set mytics 2
+set grid ytics mytics
 stats dat using 1 nooutput
 set xrange [-0.6:STATS_max + 0.6]
 set xtics rotate by -30 noenhanced
