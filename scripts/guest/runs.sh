@@ -60,6 +60,8 @@ for run in "$@"; do
 	# What a run may have changed for the next one.
 	dmesg -n "$CONSOLE_LEVEL"
 	echo on >/proc/sys/kernel/printk_devkmsg
+	IGN=/sys/module/printk/parameters/ignore_loglevel
+	[ ! -w $IGN ] || echo N >$IGN
 	if [ "$rc" != 0 ] || [ "$now" != "$taint" ] || [ -n "$splat" ]; then
 		echo "@@lab-run stop"
 		exit 0
