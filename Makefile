@@ -65,7 +65,7 @@ modules: $(KERNEL_DEP) ## build the topic modules (the default target)
 	@$(KBUILD) modules
 
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
-TOPICS := $(shell sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$$|\1|p' Kbuild)
+TOPICS := $(shell scripts/run-tests --list)
 $(foreach t,$(T),$(if $(filter $(t),$(TOPICS)),,$(error T=$(t) is not a topic (topics: $(TOPICS)))))
 # The T= topics' modules alone (kbuild's single-target build), for make test T=<topic>.
 topic-module: $(KERNEL_DEP)

@@ -36,12 +36,6 @@ klog_mark() {
 	done
 }
 
-# klog_section RUN: the kernel log records between RUN's begin and end markers.
-klog_section() {
-	awk -v b=";lab-run: begin $1" -v e=";lab-run: end $1" \
-		'index($0, b) { on = 1; next } index($0, e) { on = 0 } on' $KLOG
-}
-
 for run in "$@"; do
 	case $run in
 	stress-*) set -- sh /lab/stress.sh "${run#stress-}" ;;
@@ -55,7 +49,8 @@ for run in "$@"; do
 	(cd /lab && timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@") </dev/null 2>&1 || rc=$?
 	klog_mark "end $run" || [ "$rc" != 0 ] || rc=1
 	now=$(taint)
-	splat=$(klog_section "$run" | grep -m1 -E "$SPLAT" | sed 's/^[^;]*;//') || true
+	# The copy was emptied before the run began: all it holds is the run's.
+	splat=$(grep -m1 -E "$SPLAT" $KLOG | sed 's/^[^;]*;//') || true
 	echo "@@lab-run end $run rc=$rc taint=$now splat=$splat"
 	# What a run may have changed for the next one.
 	dmesg -n "$CONSOLE_LEVEL"
