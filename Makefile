@@ -42,7 +42,7 @@ endif
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all modules topic-module userspace checkers bench-modules bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all skels grade proofs modules topic-module userspace checkers bench-modules bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -85,12 +85,41 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 
 # make test is what CI runs: lint first, then every run. make test T=<topic> does one job: it
 # builds the modules and helpers (kbuild recompiles only what changed) and runs that topic's checks.
-test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
+test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules proofs) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
 	@scripts/run-tests $(if $(T),--no-stress $(T))
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
 	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} FAULT_TYPE=$${FAULT_TYPE:-all} \
 		FAULT_SCOPE=$${FAULT_SCOPE:-all} scripts/run-tests --stress-only $(T)
+
+# Teaching labs: skeletons made from the reference modules, and the grader (README "For the instructor").
+skels: ## exercise skeletons of every topic, or T=<topic>: TODO=<n> leaves exercises 1..n solved, SKELS=<dir> (build/skels)
+	@scripts/skels -n "$(or $(TODO),0)" -o "$(or $(SKELS),$(CURDIR)/build/skels)" $(T)
+
+grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or a folder of them>: points per exercise, checkers' verdict
+	@$(if $(and $(T),$(DIR)),,$(error make grade wants T=<topic> DIR=<the student's topic directory or a folder of them>))
+	@scripts/grade $(T) $(DIR)
+
+# make test's proof of the labs (scripts/run-tests' grade-* runs): every topic's TODO=0 skeleton,
+# which must build without a warning, and tests/grading/{alt,planted}/TOPIC/lab_TOPIC.rs
+# (solutions worded differently; planted bugs), each built as make grade builds a submission.
+PROOFS := $(CURDIR)/build/proofs$(FLAVOUR)
+proofs: $(KERNEL_DEP)
+	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)
+	@scripts/skels -o $(PROOFS)/skel 2>/dev/null
+	@for k in alt planted; do \
+		for f in tests/grading/$$k/*/lab_*.rs; do \
+			t=$$(basename $$(dirname $$f)); mkdir -p $(PROOFS)/$$k/$$t; \
+			cp $$f $(PROOFS)/$$k/$$t/ && cp $$t/Kbuild $(PROOFS)/$$k/$$t/; \
+		done; \
+		cp -r common $(PROOFS)/$$k/; \
+	done
+	@for k in skel alt planted; do \
+		for d in $(PROOFS)/$$k/*/lab_*.rs; do t=$$(basename $$(dirname $$d)); echo "obj-m += $$t/"; done >$(PROOFS)/$$k/Kbuild; \
+		$(call kbuild,$(PROOFS)/$$k,$(PROOFS)/$$k-ko) modules >$(PROOFS)/$$k.log 2>&1 || { cat $(PROOFS)/$$k.log; exit 1; }; \
+		for ko in $(PROOFS)/$$k-ko/*/lab_*.ko; do t=$$(basename $$(dirname $$ko)); cp $$ko $(PROOFS)/$$k-$$t.ko; done; \
+	done
+	@if grep -B2 -A8 '^warning' $(PROOFS)/skel.log; then echo 'make proofs: a TODO=0 skeleton builds with warnings (above)'; exit 1; fi
 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)

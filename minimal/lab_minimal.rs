@@ -17,6 +17,10 @@
 
 use kernel::prelude::*;
 
+// The lab's shared helpers (`common/lab.rs`) are compiled into each topic as a module of its
+// own crate: `#[path]` names the file, relative to this one. A module is one crate, built from
+// one file; this is how it shares code without a library crate. `minimal` needs from it only
+// what its skeleton uses (`make skels`): the placeholder of an open exercise.
 #[path = "../common/lab.rs"]
 mod lab;
 
@@ -33,18 +37,22 @@ struct Minimal;
 
 impl kernel::Module for Minimal {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        // TODO 1: greet with pr_info! (a line with "Hello"), saying whether the module is built in.
         // `cfg!(MODULE)` is set by kbuild for a loadable module (`obj-m`), unset when built in.
         pr_info!(
             "Hello from a minimal Rust module (built-in: {})\n",
             !cfg!(MODULE)
         );
-        lab::loaded();
+        // TODO 1 end; skeleton: lab::todo(1);
+        pr_info!("loaded\n");
         Ok(Minimal)
     }
 }
 
 impl Drop for Minimal {
     fn drop(&mut self) {
-        lab::unloaded();
+        // TODO 2: say goodbye with pr_info! when rmmod drops the module: a line with "unloaded".
+        pr_info!("unloaded\n");
+        // TODO 2 end; skeleton: lab::todo(2);
     }
 }

@@ -16,19 +16,32 @@ modinfo_ok() {
 		[ "$(modinfo -F license $MOD)" = GPL ]
 }
 
+# loaded_last: "loaded" (at info level) is the last line of a load: logged once init got through.
+loaded_last() {
+	kmsg_reset
+	modprobe $MOD || return 1
+	_last=$(kmsg | grep " $MOD: " | tail -n1)
+	rmmod $MOD && echo "$_last" | grep -qiE "^6 $MOD: (.*[^a-z])?loaded"
+}
+
 load_unload() { modprobe $MOD && is_loaded $MOD && rmmod $MOD && not is_loaded $MOD; }
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 kmsg_reset
+exercise 0 0 basics
 check "insmod succeeds" insmod /lib/modules/"$(uname -r)"/extra/$MOD.ko
 check "lsmod lists it" is_loaded $MOD
-check "init line logged at level 6 (info)" kmsg_at 6 "$MOD: Hello from a minimal Rust module \(built-in: false\)$"
-check "loaded line logged at level 6 (info)" kmsg_at 6 "$MOD: loaded$"
 check "modinfo shows name, author, description, license GPL" modinfo_ok
+exercise 1 10 greet at load
+check "init logs an info (level 6) line with Hello" says 6 hello
+check "  which says it is not built in: false" says 6 "hello.*false"
+exercise 2 10 goodbye at unload
 kmsg_reset
 check "rmmod succeeds" rmmod $MOD
-check "unload line logged at level 6 (info)" kmsg_at 6 "$MOD: unloaded$"
 check "gone from lsmod after rmmod" not is_loaded $MOD
+check "Drop logs an info (level 6) line with unloaded" says 6 unloaded
+exercise 0 0 basics
 check "a second load and unload work" load_unload
+check "the load logs loaded, at info (level 6), only once init has succeeded" loaded_last
 ktap_finished

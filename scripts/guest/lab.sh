@@ -11,7 +11,7 @@
 # when it returns $KSFT_SKIP (4: there was nothing it could test; it says why in a "#" line),
 # "not ok" otherwise.
 check() {
-	_desc=$1
+	_desc=${LAB_EXERCISE:+ex$LAB_EXERCISE: }$1
 	shift
 	_c_rc=0
 	"$@" || _c_rc=$?
@@ -21,6 +21,25 @@ check() {
 	*) ktap_test_fail "$_desc" ;;
 	esac
 }
+
+# exercise N POINTS TITLE: the checks that follow are exercise N's, as the topic's lab sheet (its
+# README) numbers them; each result line then starts "exN: ". make grade (scripts/grade) reads
+# these lines from test.sh itself, so N, POINTS and TITLE are plain words in the call, and gives
+# the POINTS when every check of the exercise passed and the kernel reported nothing meanwhile:
+# the "lab: exercise N" record tells it which exercise a kernel report happened in.
+# `exercise 0 0 basics`: checks of no exercise (the module loads, unloads …), worth nothing.
+exercise() {
+	if [ "$1" = 0 ]; then LAB_EXERCISE=; else LAB_EXERCISE=$1; fi
+	shift 2
+	echo "# exercise ${LAB_EXERCISE:-0}: $*"
+	echo "lab: exercise ${LAB_EXERCISE:-0}" >/dev/kmsg
+}
+LAB_EXERCISE=
+
+# says LEVEL WORDS: a record of $MOD at exactly LEVEL (0 emerg … 7 debug) whose message holds
+# WORDS, in any case: what a check asks of a log line when the wording is the student's (the lab
+# sheet names the word).
+says() { kmsg | grep -qiE "^$1 $MOD: .*$2"; }
 
 # not CMD [ARG]...: succeeds when CMD fails.
 not() { ! "$@"; }

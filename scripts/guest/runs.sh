@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Several test runs in one boot of the lab VM (scripts/run-tests), one after the other:
-#   sh /lab/runs.sh RUN...     RUN: TOPIC (its test.sh), stress-TOPIC, stress-checkers
+#   sh /lab/runs.sh RUN...     RUN: TOPIC (its test.sh), stress-TOPIC, stress-checkers,
+#                              grade-KIND-TOPIC (TOPIC's test.sh on /lab/grade/KIND-TOPIC.ko)
 # Each run is framed on stdout by "@@lab-run begin RUN" and "@@lab-run end RUN rc=N taint=T
 # splat=LINE", and in the kernel log by "lab-run: begin RUN" / "lab-run: end RUN" records, so
 # the host can cut both streams per run (scripts/vm --kmsg). A run that failed (rc != 0), tainted the kernel or
@@ -36,9 +37,26 @@ klog_mark() {
 	done
 }
 
+# swap TOPIC FILE: FILE (a .ko) stands in for lab_TOPIC from now on; swap TOPIC puts the
+# lab's own back. modprobe and insmod find the module by its path, which stays the same.
+swap() {
+	_ko=/lib/modules/$(uname -r)/extra/lab_$1.ko
+	[ -e "$_ko.lab" ] || cp "$_ko" "$_ko.lab"
+	cp "${2:-$_ko.lab}" "$_ko"
+}
+
 for run in "$@"; do
+	graded=
 	case $run in
 	stress-*) set -- sh /lab/stress.sh "${run#stress-}" ;;
+	grade-*)
+		# grade-KIND-TOPIC: make test's proof of the grader (scripts/run-tests): the topic's
+		# test.sh on another lab_TOPIC.ko, one of /lab/grade/KIND/ (a skeleton, another
+		# solution, a planted bug). Its checks are meant to fail: only a kernel report or a
+		# taint ends the batch.
+		graded=${run##*-}
+		swap "$graded" "/lab/grade/${run#grade-}.ko"
+		set -- sh "/lab/$graded/test.sh" ;;
 	*) set -- sh "/lab/$run/test.sh" ;;
 	esac
 	taint=$(taint)
@@ -57,6 +75,11 @@ for run in "$@"; do
 	echo on >/proc/sys/kernel/printk_devkmsg
 	IGN=/sys/module/printk/parameters/ignore_loglevel
 	[ ! -w $IGN ] || echo N >$IGN
+	if [ -n "$graded" ]; then
+		rmmod "lab_$graded" 2>/dev/null || true
+		swap "$graded"
+		rc=0
+	fi
 	if [ "$rc" != 0 ] || [ "$now" != "$taint" ] || [ -n "$splat" ]; then
 		echo "@@lab-run stop"
 		exit 0
