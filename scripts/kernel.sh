@@ -115,7 +115,7 @@ flock 9 || die "cannot lock $OUT.lock"
 # Modules built against another kernel must not survive a switch of kernel.
 link_kernel() {
 	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
-		rm -rf "$MODULES_DIR" "$CHECKERS_DIR"
+		rm -rf "$MODULES_DIR" "$CHECKERS_DIR" "$BENCH_MODULES_DIR" "$NEW_TOPIC_MODULES"
 		ln -sfn "$OUT" "$LINK"
 	fi
 }
