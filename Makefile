@@ -6,10 +6,20 @@
 # KDIR defaults to the lab kernel (fetched and built into the cache on first use);
 # `make KDIR=/path/to/a/prepared/rust/kernel/build` builds against your own kernel instead.
 
+# make bench measures the plain kernel (on the debug one KASAN and lockdep would be most of what
+# is measured): with bench among the goals this whole make is FAST=1, so that bench's
+# prerequisites are the plain flavour's, built by this make rather than a second one.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+$(if $(filter-out bench,$(MAKECMDGOALS)),$(error make bench runs alone: it builds for the plain kernel (FAST=1)))
+override FAST := 1
+endif
+
 # FAST=1: the lab kernel without the debug checkers (KASAN, kmemleak), modules built for it.
-FLAVOUR := $(if $(FAST),-fast)
-LAB_KDIR := $(CURDIR)/build/kernel$(FLAVOUR)
-KDIR ?= $(LAB_KDIR)
+# The paths per flavour are named once, in scripts/paths.conf, for the Makefile and the scripts.
+ROOT := $(CURDIR)
+FLAVOUR_SUFFIX := $(if $(FAST),-fast)
+include scripts/paths.conf
+KDIR ?= $(KERNEL_LINK)
 
 # The toolchain, named once in scripts/toolchain.conf (override on the command line, e.g.
 # LLVM=1 RUSTC=rustc for your own kernel).
@@ -22,9 +32,7 @@ CLIPPY_DRIVER ?= $(LAB_CLIPPY_DRIVER)
 BINDGEN ?= $(CURDIR)/.tools/bin/bindgen
 export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 
-MO := $(CURDIR)/build/modules$(FLAVOUR)
-CHECKERS_MO := $(CURDIR)/build/checkers$(FLAVOUR)
-BENCH_MO := $(CURDIR)/build/bench-modules$(FLAVOUR)
+MO := $(MODULES_DIR)
 MODULES := $(MO)
 export MODULES FAST
 # $(call kbuild,DIR,OUTPUT): kbuild for the external modules in DIR, output in OUTPUT.
@@ -34,15 +42,15 @@ kbuild = $(MAKE) -C $(KDIR) M=$(1) MO=$(2) LLVM=$(LLVM) RUSTC=$(RUSTC) \
 KBUILD := $(call kbuild,$(CURDIR),$(MO))
 
 # With the default KDIR the lab kernel is made first (a no-op once cached).
-ifeq ($(KDIR),$(LAB_KDIR))
+ifeq ($(KDIR),$(KERNEL_LINK))
 KERNEL_DEP := kernel
 endif
 
 # Tiny static programs the tests run in the VM (userspace/NAME.c -> /usr/bin/NAME in the guest).
-USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
+USERSPACE := $(patsubst userspace/%.c,$(USERSPACE_DIR)/%,$(wildcard userspace/*.c))
 CC := gcc
 
-.PHONY: all skels grade proofs modules topic-module userspace checkers bench-modules bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all skels grade proofs modules topic-module userspace checkers bench-modules new-topic bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -57,7 +65,7 @@ help: ## this list
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
 	@scripts/setup.sh
 
-kernel: setup ## fetch and build the lab kernel into the cache (first time 6-10 min)
+kernel: setup ## fetch and build the lab kernel into the cache (first time 5-9 min)
 	@scripts/kernel.sh
 
 modules: $(KERNEL_DEP) ## build the topic modules (the default target)
@@ -76,7 +84,7 @@ rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust t
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
 
 userspace: $(USERSPACE) ## build the small static programs the tests run in the VM
-build/userspace/%: userspace/%.c
+$(USERSPACE_DIR)/%: userspace/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -85,7 +93,8 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 
 # make test is what CI runs: lint first, then every run. make test T=<topic> does one job: it
 # builds the modules and helpers (kbuild recompiles only what changed) and runs that topic's checks.
-test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules proofs) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke; T=<topic>: that topic's test.sh alone
+# Everything the runs need is a prerequisite here: scripts/run-tests only runs and judges.
+test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules new-topic proofs) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke, the grader's proofs; T=<topic>: that topic's test.sh alone
 	@scripts/run-tests $(if $(T),--no-stress $(T))
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
@@ -103,7 +112,7 @@ grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or
 # make test's proof of the labs (scripts/run-tests' grade-* runs): every topic's TODO=0 skeleton,
 # which must build without a warning, and tests/grading/{alt,planted}/TOPIC/lab_TOPIC.rs
 # (solutions worded differently; planted bugs), each built as make grade builds a submission.
-PROOFS := $(CURDIR)/build/proofs$(FLAVOUR)
+PROOFS := $(PROOFS_DIR)
 proofs: $(KERNEL_DEP)
 	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)
 	@scripts/skels -o $(PROOFS)/skel 2>/dev/null
@@ -123,24 +132,31 @@ proofs: $(KERNEL_DEP)
 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
-	@mkdir -p $(CHECKERS_MO)
-	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_MO)) modules
+	@mkdir -p $(CHECKERS_DIR)
+	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_DIR)) modules
 
 # The C twins of chardev and sync (bench/): same kbuild, same kernel, same flags as the topics.
 # And chardev and sync once more without Rust's debug assertions and overflow checks, which the
 # lab kernel turns on for the whole Rust build (C has no such checks): make bench shows their cost.
 NOCHECKS := KRUSTFLAGS="-Cdebug-assertions=n -Coverflow-checks=n"
 bench-modules: $(KERNEL_DEP) ## build bench/ (the C twins make bench compares the topics with)
-	@mkdir -p $(BENCH_MO)/nochecks/chardev $(BENCH_MO)/nochecks/sync
-	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MO)) modules
-	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MO)/nochecks/chardev) $(NOCHECKS) modules
-	@$(call kbuild,$(CURDIR)/sync,$(BENCH_MO)/nochecks/sync) $(NOCHECKS) modules
+	@mkdir -p $(BENCH_MODULES_DIR)/nochecks/chardev $(BENCH_MODULES_DIR)/nochecks/sync
+	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)) modules
+	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MODULES_DIR)/nochecks/chardev) $(NOCHECKS) modules
+	@$(call kbuild,$(CURDIR)/sync,$(BENCH_MODULES_DIR)/nochecks/sync) $(NOCHECKS) modules
 
-# Always on the plain kernel: KASAN and lockdep would be most of what a debug kernel measures.
-# KDIR and MODULES are named: the debug flavour's would come in through the environment.
-bench: ## Rust topics vs their C twins: paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
-	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
-	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
+# make test's proof of README "Adding a topic", prepared as a learner would do it: a scratch copy
+# of the clone where tests/new-topic.sh copies minimal/ to mytopic/ and adds its Kbuild line,
+# nothing else; then kbuild builds the copy like any module tree (a failure stops make test here).
+# scripts/run-tests checks that the copy lists mytopic and runs mytopic's test in the VM.
+new-topic: $(KERNEL_DEP) ## build a scratch copy of the clone with minimal/ copied to mytopic/ as README "Adding a topic" says
+	@tests/new-topic.sh copy $(NEW_TOPIC_CLONE)
+	@mkdir -p $(NEW_TOPIC_MODULES)
+	@$(call kbuild,$(NEW_TOPIC_CLONE),$(NEW_TOPIC_MODULES)) modules
+
+# Always on the plain kernel: make bench sets FAST=1 for the whole make (at the top).
+bench: modules userspace bench-modules ## Rust topics vs their C twins: paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
+	@scripts/bench
 
 bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)
 	@scripts/bench-loop
@@ -164,4 +180,4 @@ shell: modules userspace ## interactive VM with every module ready for modprobe
 
 # Everything built goes under build/ (kbuild's MO=, the kernel links, logs): one directory to remove.
 clean: ## remove build output (the cached kernel stays)
-	rm -rf build
+	rm -rf $(BUILD)

@@ -115,7 +115,7 @@ flock 9 || die "cannot lock $OUT.lock"
 # Modules built against another kernel must not survive a switch of kernel.
 link_kernel() {
 	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
-		rm -rf "$MODULES_DIR" "$CHECKERS_DIR"
+		rm -rf "$MODULES_DIR" "$CHECKERS_DIR" "$BENCH_MODULES_DIR" "$NEW_TOPIC_MODULES"
 		ln -sfn "$OUT" "$LINK"
 	fi
 }
@@ -158,7 +158,7 @@ fi
 
 # --- build ----------------------------------------------------------------------------------
 start=$(now)
-say "building Linux $KVERSION into $OUT: about 5 minutes on 2 cores (log: $OUT/build.log)"
+say "building Linux $KVERSION into $OUT: 4 to 7 minutes on 2 cores (log: $OUT/build.log)"
 if ! kmake -j"$(nproc)" all >"$OUT/build.log" 2>&1; then
 	tail -n 30 "$OUT/build.log" >&2
 	die "kernel build failed (log: $OUT/build.log)"

@@ -1,23 +1,23 @@
 # shellcheck shell=bash disable=SC2034
 # Shared by the host-side scripts: where things live and which tools build the lab kernel.
-# Every variable here can be overridden from the environment (or `make VAR=…`).
+# The toolchain variables (LLVM, RUSTC, …, BINDGEN) and KDIR/MODULES where scripts read them
+# can be overridden from the environment (or `make VAR=…`); the paths below cannot.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROJECT=rust-kmod-lab
 CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$PROJECT}
 TOOLS=$ROOT/.tools
-BUILD=$ROOT/build
-# Two flavours of the lab kernel: debug (the default: debug.config's lockdep, atomic-sleep
-# check, KASAN and kmemleak on top of lab.config, which has fault injection) and FAST=1
-# (lab.config only). Modules are built per flavour:
-# a module built for one must never be loaded into the other.
+# Two flavours of the lab kernel: debug (the default: kernel/debug.config's lockdep,
+# atomic-sleep check, KASAN and kmemleak on top of kernel/lab.config, which has fault
+# injection) and FAST=1 (kernel/lab.config only). The build paths per flavour (BUILD,
+# KERNEL_LINK, MODULES_DIR, CHECKERS_DIR, BENCH_MODULES_DIR, NEW_TOPIC_*) are named in
+# paths.conf, for the Makefile and the scripts alike.
 FLAVOUR_SUFFIX=${FAST:+-fast}
-KERNEL_LINK=$BUILD/kernel$FLAVOUR_SUFFIX
-MODULES_DIR=$BUILD/modules$FLAVOUR_SUFFIX
-CHECKERS_DIR=$BUILD/checkers$FLAVOUR_SUFFIX
+# shellcheck source=paths.conf
+. "$ROOT/scripts/paths.conf"
 
-# The toolchain the lab kernel and its modules are built with (README, "What make installs and where things go"), named
-# once in toolchain.conf for the Makefile and the scripts alike.
+# The toolchain the lab kernel and its modules are built with (README, "What make installs and
+# where things go"), named once in toolchain.conf for the Makefile and the scripts alike.
 # shellcheck source=toolchain.conf
 . "$ROOT/scripts/toolchain.conf"
 LLVM=${LLVM:--$LAB_LLVM_VERSION}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and booting the lab needs, and checks it. Idempotent: a second run only checks.
 #   scripts/setup.sh            install what is missing (Debian packages, bindgen-cli), print versions
-#   scripts/setup.sh --check    install nothing: one line per missing or wrong tool, exit 1 if any
+#   scripts/setup.sh --check    install nothing: one line per kind of thing missing or wrong
+#                               (the Debian packages, each tool, bindgen-cli), all of them, then
+#                               exit 1 if any
 set -eu
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,10 +29,12 @@ while read -r p; do installed[$p]=1; done < <(dpkg-query -W -f='${Package} ${Sta
 	"${PACKAGES[@]}" 2>/dev/null | awk '/ ok installed$/ { print $1 }')
 missing=()
 for p in "${PACKAGES[@]}"; do [ -n "${installed[$p]:-}" ] || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ $check_only = 1 ]; then
-		die "missing Debian packages: ${missing[*]} (install: apt-get install ${missing[*]})"
-	fi
+# --check reports every problem before it stops: one run shows all there is to fix.
+problems=0
+if [ ${#missing[@]} -gt 0 ] && [ $check_only = 1 ]; then
+	say "missing Debian packages: ${missing[*]} (install: apt-get install ${missing[*]})"
+	problems=$((problems + 1))
+elif [ ${#missing[@]} -gt 0 ]; then
 	say "installing Debian packages: ${missing[*]}"
 	mkdir -p "$BUILD"
 	{ as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive \
@@ -44,18 +48,26 @@ for f in "$RUSTC" "$RUSTDOC" "$CLIPPY_DRIVER" "/usr/bin/clang$LLVM_SUFFIX" "/usr
 	[ -x "$f" ] || bad+=("$f")
 done
 for f in "${bad[@]}"; do say "missing: $f"; done
-[ ${#bad[@]} = 0 ] || die "${#bad[@]} tools missing (install the Debian packages that provide them: apt-get install ${PACKAGES[*]})"
+problems=$((problems + ${#bad[@]}))
+# Installing: bindgen-cli needs the toolchain (cargo, libclang), so missing tools stop it here.
+[ $check_only = 1 ] || [ ${#bad[@]} = 0 ] \
+	|| die "${#bad[@]} tools missing (install the Debian packages that provide them: apt-get install ${PACKAGES[*]})"
 
 # bindgen-cli from crates.io: Debian 12's bindgen is older than the kernel's minimum (0.71.1).
 have_bindgen=$("$BINDGEN" --version 2>/dev/null | awk '{print $2}') || true
-if [ "$have_bindgen" != "$BINDGEN_VERSION" ]; then
-	[ $check_only = 1 ] && die "bindgen-cli $BINDGEN_VERSION not at $BINDGEN (run: make setup)"
+if [ "$have_bindgen" != "$BINDGEN_VERSION" ] && [ $check_only = 1 ]; then
+	say "bindgen-cli $BINDGEN_VERSION not at $BINDGEN (run: make setup)"
+	problems=$((problems + 1))
+elif [ "$have_bindgen" != "$BINDGEN_VERSION" ]; then
 	cargo=$(command -v cargo || echo /usr/bin/cargo)
 	[ -x "$cargo" ] || die "no cargo to build bindgen-cli (install: apt-get install cargo-web)"
-	say "installing bindgen-cli $BINDGEN_VERSION into $TOOLS (cargo install --locked, 2 to 5 minutes)"
+	# The figure README's first-run timing measured on a fresh 2-core machine.
+	say "installing bindgen-cli $BINDGEN_VERSION into $TOOLS (cargo install --locked, about 5 minutes)"
 	"$cargo" install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION" \
 		|| die "cargo install bindgen-cli failed (see above)"
 fi
+
+[ "$problems" = 0 ] || die "$problems problems above (make setup installs what is missing)"
 
 say "rustc:   $("$RUSTC" --version)"
 say "bindgen: $("$BINDGEN" --version)"
