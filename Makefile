@@ -97,15 +97,17 @@ checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atom
 	@mkdir -p $(CHECKERS_MO)
 	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_MO)) modules
 
-# The C twins of chardev and sync (bench/): same kbuild, same kernel, same flags as the topics.
-# And chardev and sync once more without Rust's debug assertions and overflow checks, which the
-# lab kernel turns on for the whole Rust build (C has no such checks): make bench shows their cost.
+# bench/: the C twin of chardev and the Rust and C lock modules written for timing (the topic
+# sync carries its lesson only), with the same kbuild, kernel and flags as the topics. And the
+# Rust that make bench times (chardev, bench's lab_sync_rs) once more without Rust's debug
+# assertions and overflow checks, which the lab kernel turns on for the whole Rust build (C has
+# no such checks): make bench shows their cost.
 NOCHECKS := KRUSTFLAGS="-Cdebug-assertions=n -Coverflow-checks=n"
-bench-modules: $(KERNEL_DEP) ## build bench/ (the C twins make bench compares the topics with)
-	@mkdir -p $(BENCH_MO)/nochecks/chardev $(BENCH_MO)/nochecks/sync
+bench-modules: $(KERNEL_DEP) ## build bench/ (what make bench compares the Rust with)
+	@mkdir -p $(BENCH_MO)/nochecks/chardev $(BENCH_MO)/nochecks/bench
 	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MO)) modules
 	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MO)/nochecks/chardev) $(NOCHECKS) modules
-	@$(call kbuild,$(CURDIR)/sync,$(BENCH_MO)/nochecks/sync) $(NOCHECKS) modules
+	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MO)/nochecks/bench) $(NOCHECKS) lab_sync_rs.ko
 
 # Always on the plain kernel: KASAN and lockdep would be most of what a debug kernel measures.
 # KDIR and MODULES are named: the debug flavour's would come in through the environment.
