@@ -111,7 +111,7 @@ bench-modules: $(KERNEL_DEP) ## build bench/ (what make bench compares the Rust 
 
 # Always on the plain kernel: KASAN and lockdep would be most of what a debug kernel measures.
 # KDIR and MODULES are named: the debug flavour's would come in through the environment.
-bench: ## Rust topics vs their C twins: paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
+bench: ## Rust vs C (chardev and its C twin, bench/'s lock modules): paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
 	@$(MAKE) --no-print-directory FAST=1 KDIR=$(CURDIR)/build/kernel-fast modules userspace bench-modules
 	@FAST=1 KDIR=$(CURDIR)/build/kernel-fast MODULES=$(CURDIR)/build/modules-fast scripts/bench
 
