@@ -135,15 +135,17 @@ checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atom
 	@mkdir -p $(CHECKERS_DIR)
 	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_DIR)) modules
 
-# The C twins of chardev and sync (bench/): same kbuild, same kernel, same flags as the topics.
-# And chardev and sync once more without Rust's debug assertions and overflow checks, which the
-# lab kernel turns on for the whole Rust build (C has no such checks): make bench shows their cost.
+# bench/: the C twin of chardev and the Rust and C lock modules written for timing (the topic
+# sync carries its lesson only), with the same kbuild, kernel and flags as the topics. And the
+# Rust that make bench times (chardev, bench's lab_sync_rs) once more without Rust's debug
+# assertions and overflow checks, which the lab kernel turns on for the whole Rust build (C has
+# no such checks): make bench shows their cost.
 NOCHECKS := KRUSTFLAGS="-Cdebug-assertions=n -Coverflow-checks=n"
-bench-modules: $(KERNEL_DEP) ## build bench/ (the C twins make bench compares the topics with)
-	@mkdir -p $(BENCH_MODULES_DIR)/nochecks/chardev $(BENCH_MODULES_DIR)/nochecks/sync
+bench-modules: $(KERNEL_DEP) ## build bench/ (what make bench compares the Rust with)
+	@mkdir -p $(BENCH_MODULES_DIR)/nochecks/chardev $(BENCH_MODULES_DIR)/nochecks/bench
 	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)) modules
 	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MODULES_DIR)/nochecks/chardev) $(NOCHECKS) modules
-	@$(call kbuild,$(CURDIR)/sync,$(BENCH_MODULES_DIR)/nochecks/sync) $(NOCHECKS) modules
+	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)/nochecks/bench) $(NOCHECKS) lab_sync_rs.ko
 
 # make test's proof of README "Adding a topic", prepared as a learner would do it: a scratch copy
 # of the clone where tests/new-topic.sh copies minimal/ to mytopic/ and adds its Kbuild line,
@@ -155,7 +157,7 @@ new-topic: $(KERNEL_DEP) ## build a scratch copy of the clone with minimal/ copi
 	@$(call kbuild,$(NEW_TOPIC_CLONE),$(NEW_TOPIC_MODULES)) modules
 
 # Always on the plain kernel: make bench sets FAST=1 for the whole make (at the top).
-bench: modules userspace bench-modules ## Rust topics vs their C twins: paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
+bench: modules userspace bench-modules ## Rust vs C (chardev and its C twin, bench/'s lock modules): paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
 	@scripts/bench
 
 bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lab_sync_c: the C twin of sync/lab_sync.rs, for `make bench` only.
+ * lab_sync_c: the C side of `make bench`'s lock rows, for `make bench` only (never a topic).
+ * bench/lab_sync_rs.rs is the Rust side: the two do the same operation through the same
+ * interface, so that `labbench lock` drives both identically.
  *
- * The same workload on /sys/kernel/debug/lab_sync_c/counters: writing "N [W] [mutex|spinlock]"
- * does N increments in the writer's process, each taking the mutex (for value) and then the
- * spinlock (for counter), or only the one named; W > 1 first waits until W writers arrived.
- * Reading gives "mutex=… spinlock=… runs=…". The load does `iterations` increments itself.
- * The spinlock is taken with interrupts off, as the Rust SpinLockIrq does (its count is also
- * the Rust module's timer's, in interrupt context). The Rust module's `timer` file is not timed
- * and has no twin here.
+ * Writing "N mutex" or "N spinlock" to /sys/kernel/debug/lab_sync_c/counters does N
+ * increments in the writer's process, each under the named lock: a mutex for the mutex count,
+ * a spinlock taken with interrupts off for the spinlock count (Rust's SpinLockIrq, which the
+ * topic sync needs because its timer takes that lock in interrupt context). "N W LOCK" first
+ * waits until W writers have arrived, so that the two-worker rows start together. Reading
+ * gives "mutex=… spinlock=…", which labbench checks against every increment it asked for.
+ * One loop per lock, so that no branch sits inside the timed loop.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -25,18 +25,13 @@
 #define MAX_ITERATIONS 1000000
 #define MAX_BATCH 64
 
-static unsigned int iterations = 10000;
-module_param(iterations, uint, 0444);
-MODULE_PARM_DESC(iterations, "Increments the load itself does (1..=1000000)");
-
-enum locks { LOCKS_BOTH, LOCKS_MUTEX, LOCKS_SPINLOCK };
+enum lock { LOCK_MUTEX, LOCK_SPINLOCK };
 
 struct shared {
-	struct mutex data_lock; /* value, runs */
-	u64 value;
-	u64 runs;
-	spinlock_t counter_lock; /* interrupts off while held: Rust's SpinLockIrq (the timer's count) */
-	u64 counter;
+	struct mutex mutex; /* mutex_count */
+	u64 mutex_count;
+	spinlock_t spinlock; /* spinlock_count; interrupts off while held: Rust's SpinLockIrq */
+	u64 spinlock_count;
 	struct mutex gate_lock; /* arrived, generation, closing */
 	u32 arrived;
 	u64 generation;
@@ -47,39 +42,27 @@ struct shared {
 static struct shared *shared;
 static struct dentry *dir;
 
-static void run(struct shared *s, u32 n, enum locks locks)
+/* What a batch times: n increments under one lock. */
+static void run(struct shared *s, u32 n, enum lock lock)
 {
 	u32 i;
 
-	switch (locks) {
-	case LOCKS_BOTH:
+	switch (lock) {
+	case LOCK_MUTEX:
 		for (i = 0; i < n; i++) {
-			mutex_lock(&s->data_lock);
-			s->value++;
-			mutex_unlock(&s->data_lock);
-			spin_lock_irq_disable(&s->counter_lock);
-			s->counter++;
-			spin_unlock_irq_enable(&s->counter_lock);
+			mutex_lock(&s->mutex);
+			s->mutex_count++;
+			mutex_unlock(&s->mutex);
 		}
 		break;
-	case LOCKS_MUTEX:
+	case LOCK_SPINLOCK:
 		for (i = 0; i < n; i++) {
-			mutex_lock(&s->data_lock);
-			s->value++;
-			mutex_unlock(&s->data_lock);
-		}
-		break;
-	case LOCKS_SPINLOCK:
-		for (i = 0; i < n; i++) {
-			spin_lock_irq_disable(&s->counter_lock);
-			s->counter++;
-			spin_unlock_irq_enable(&s->counter_lock);
+			spin_lock_irq_disable(&s->spinlock);
+			s->spinlock_count++;
+			spin_unlock_irq_enable(&s->spinlock);
 		}
 		break;
 	}
-	mutex_lock(&s->data_lock);
-	s->runs++;
-	mutex_unlock(&s->data_lock);
 }
 
 static bool batch_done(struct shared *s, u64 generation)
@@ -87,6 +70,10 @@ static bool batch_done(struct shared *s, u64 generation)
 	return READ_ONCE(s->generation) != generation || READ_ONCE(s->closing);
 }
 
+/*
+ * Waits until batch writers (this one included) have arrived; -ERESTARTSYS on a signal,
+ * -ENODEV at unload, so that a batch that never fills hangs neither its writers nor rmmod.
+ */
 static int wait_for_batch(struct shared *s, u32 batch)
 {
 	u64 generation;
@@ -121,23 +108,18 @@ static int wait_for_batch(struct shared *s, u32 batch)
 	return 0;
 }
 
-static void totals(struct shared *s, u64 *value, u64 *counter, u64 *runs)
-{
-	mutex_lock(&s->data_lock);
-	*value = s->value;
-	*runs = s->runs;
-	mutex_unlock(&s->data_lock);
-	spin_lock_irq_disable(&s->counter_lock);
-	*counter = s->counter;
-	spin_unlock_irq_enable(&s->counter_lock);
-}
-
 static int counters_show(struct seq_file *m, void *v)
 {
-	u64 value, counter, runs;
+	struct shared *s = m->private;
+	u64 mutex_count, spinlock_count;
 
-	totals(m->private, &value, &counter, &runs);
-	seq_printf(m, "mutex=%llu spinlock=%llu runs=%llu\n", value, counter, runs);
+	mutex_lock(&s->mutex);
+	mutex_count = s->mutex_count;
+	mutex_unlock(&s->mutex);
+	spin_lock_irq_disable(&s->spinlock);
+	spinlock_count = s->spinlock_count;
+	spin_unlock_irq_enable(&s->spinlock);
+	seq_printf(m, "mutex=%llu spinlock=%llu\n", mutex_count, spinlock_count);
 	return 0;
 }
 
@@ -161,13 +143,14 @@ static char *next_word(char **p)
 	return w;
 }
 
+/* Writing "N [W] mutex|spinlock": one batch, in the writer's own process. */
 static ssize_t counters_write(struct file *file, const char __user *ubuf, size_t count,
 			      loff_t *ppos)
 {
 	struct shared *s = ((struct seq_file *)file->private_data)->private;
-	enum locks locks = LOCKS_BOTH;
 	unsigned int n, batch = 1;
 	char buf[33], *p = buf, *w;
+	enum lock lock;
 	int ret;
 
 	if (count >= sizeof(buf))
@@ -184,22 +167,20 @@ static ssize_t counters_write(struct file *file, const char __user *ubuf, size_t
 			return -EINVAL;
 		w = next_word(&p);
 	}
-	if (w) {
-		if (!strcmp(w, "mutex"))
-			locks = LOCKS_MUTEX;
-		else if (!strcmp(w, "spinlock"))
-			locks = LOCKS_SPINLOCK;
-		else
-			return -EINVAL;
-		if (next_word(&p))
-			return -EINVAL;
-	}
+	if (w && !strcmp(w, "mutex"))
+		lock = LOCK_MUTEX;
+	else if (w && !strcmp(w, "spinlock"))
+		lock = LOCK_SPINLOCK;
+	else
+		return -EINVAL;
+	if (next_word(&p))
+		return -EINVAL;
 	if (batch > 1) {
 		ret = wait_for_batch(s, batch);
 		if (ret)
 			return ret;
 	}
-	run(s, n, locks);
+	run(s, n, lock);
 	return count;
 }
 
@@ -214,47 +195,31 @@ static const struct file_operations counters_fops = {
 
 static int __init lab_init(void)
 {
-	u64 value, counter, runs;
-
-	if (iterations < 1 || iterations > MAX_ITERATIONS) {
-		pr_err("iterations=%u is out of range: use 1 to %u\n", iterations, MAX_ITERATIONS);
-		return -EINVAL;
-	}
 	shared = kzalloc(sizeof(*shared), GFP_KERNEL);
 	if (!shared)
 		return -ENOMEM;
-	mutex_init(&shared->data_lock);
-	spin_lock_init(&shared->counter_lock);
+	mutex_init(&shared->mutex);
+	spin_lock_init(&shared->spinlock);
 	mutex_init(&shared->gate_lock);
 	init_waitqueue_head(&shared->batch_complete);
-	run(shared, iterations, LOCKS_BOTH);
-	totals(shared, &value, &counter, &runs);
-	pr_info("load run: %u increments: mutex=%llu spinlock=%llu runs=%llu\n", iterations, value,
-		counter, runs);
 	dir = debugfs_create_dir("lab_sync_c", NULL);
 	debugfs_create_file("counters", 0600, dir, shared, &counters_fops);
-	pr_info("write N (or N W) to /sys/kernel/debug/lab_sync_c/counters from several processes\n");
-	pr_info("loaded\n");
 	return 0;
 }
 
 static void __exit lab_exit(void)
 {
-	u64 value, counter, runs;
-
+	/* Writers waiting for a batch that will never fill are sent away first. */
 	mutex_lock(&shared->gate_lock);
 	shared->closing = true;
 	mutex_unlock(&shared->gate_lock);
 	wake_up_all(&shared->batch_complete);
 	/* Waits for every writer still inside the file. */
 	debugfs_remove(dir);
-	totals(shared, &value, &counter, &runs);
-	pr_info("final: mutex=%llu spinlock=%llu runs=%llu\n", value, counter, runs);
 	kfree(shared);
-	pr_info("unloaded\n");
 }
 
 module_init(lab_init);
 module_exit(lab_exit);
-MODULE_DESCRIPTION("C twin of lab_sync for make bench");
+MODULE_DESCRIPTION("C side of make bench's mutex and spinlock rows (Rust side: lab_sync_rs)");
 MODULE_LICENSE("GPL");

@@ -7,7 +7,7 @@
  *   labbench [-b BATCHES] [-t SECONDS] write BS ROUNDS LABEL=FILE...  write(2) of BS bytes
  *   labbench [-b BATCHES] [-t SECONDS] open ROUNDS LABEL=FILE...      open(2) + close(2)
  *   labbench [-b BATCHES] lock N W LOCK ROUNDS LABEL=FILE...   W processes write "N W LOCK"
- *                                                              to a lab_sync file, together
+ *                                                              to a lock module's file, together
  *   labbench [-b BATCHES] load ROUNDS LABEL=KO:NAME...         finit_module + delete_module
  *
  * The unit of timing is a batch: a fixed count of calls (calibrated once, in the warm-up, so
@@ -24,7 +24,11 @@
  * load+unload). Why the fastest: the VM's CPUs are host threads that other host work preempts,
  * which can only make a batch slower; a batch of half a millisecond is often left alone, and
  * the fastest of 16 is what the code costs. A warm-up slot per target comes first and is not
- * printed. lock checks the counts: every increment asked for, exactly. Exit 1 on any failure.
+ * printed. lock checks the counts: every increment asked for, exactly, on LOCK's count, and
+ * none on the other lock's. Exit 1 on any failure.
+ *
+ * The lock modules, bench/lab_sync_rs.rs and bench/lab_sync_c.c, take "N [W] mutex|spinlock"
+ * and show "mutex=… spinlock=…".
  *
  * Why a program and not dd in a shell loop: the device holds 4 KiB, so one dd sees EOF after
  * 4 KiB and a new dd (fork + exec) per 4 KiB would time process creation, not the driver.
@@ -227,7 +231,7 @@ static int throughput(void)
 	return 0;
 }
 
-/* The count of LOCK ("mutex" or "spinlock") in the lab_sync file FILE. */
+/* The count of LOCK ("mutex" or "spinlock") in the lock module's file FILE. */
 static unsigned long long count(const char *file, const char *lock)
 {
 	char text[256], key[32], *p;
@@ -262,7 +266,8 @@ static int lock(void)
 	double *st = mmap(NULL, 2 * b.w * total * sizeof(double), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	double *en = st + b.w * total, *d = calloc(b.targets * per, sizeof(*d));
-	unsigned long long before[MAX_TARGETS];
+	const char *other = strcmp(b.lock, "mutex") ? "mutex" : "spinlock";
+	unsigned long long before[MAX_TARGETS], other_before[MAX_TARGETS];
 	int t, s, status, ok = 1, seen[MAX_TARGETS];
 	long j, round, i, k, w;
 	char line[64];
@@ -273,8 +278,10 @@ static int lock(void)
 		snprintf(line, sizeof(line), "%ld %ld %s", b.n, b.w, b.lock);
 	else
 		snprintf(line, sizeof(line), "%ld %s", b.n, b.lock);
-	for (t = 0; t < b.targets; t++)
+	for (t = 0; t < b.targets; t++) {
 		before[t] = count(b.t[t].path, b.lock);
+		other_before[t] = count(b.t[t].path, other);
+	}
 	for (w = 0; w < b.w; w++) {
 		switch (fork()) {
 		case -1:
@@ -313,10 +320,17 @@ static int lock(void)
 		unsigned long long got = count(b.t[t].path, b.lock) - before[t];
 		unsigned long long want = (unsigned long long)b.n * b.w * (b.rounds + 1) * 2 * b.batches;
 
-		/* A fast but wrong counter would be worthless: every increment asked for, exactly. */
+		/* A fast but wrong counter would be worthless: every increment asked for, exactly, */
 		if (got != want) {
 			fprintf(stderr, "labbench: %s: %llu %s increments, want %llu\n", b.t[t].label,
 				got, b.lock, want);
+			return 1;
+		}
+		/* and under the lock named alone: the other count, under the other lock, stays. */
+		got = count(b.t[t].path, other) - other_before[t];
+		if (got) {
+			fprintf(stderr, "labbench: %s: %llu %s increments, want none (writes of %s)\n",
+				b.t[t].label, got, other, b.lock);
 			return 1;
 		}
 	}

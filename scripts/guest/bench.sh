@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make bench, inside the lab VM: the Rust topics against their C twins (bench/), both loaded at
-# once, so that one labbench process alternates between them every few milliseconds.
+# make bench, inside the lab VM: Rust against C, both loaded at once, so that one labbench
+# process alternates between them every few milliseconds. The chardev rows time the topic
+# chardev against its C twin; the lock rows bench/'s Rust and C lock modules (lab_sync_rs,
+# lab_sync_c: written for timing, the same operation on both sides).
 #   sh /lab/bench.sh PASSES ROUNDS LOCK_N BATCHES [NOCHECKS]
 # A pass times every row once, ROUNDS paired rounds each (labbench: per round A B B A, then
 # B A A B; BATCHES batches per slot); the passes repeat the rows in turn, so a slow minute on
@@ -15,20 +17,28 @@ set -eu
 PASSES=$1 ROUNDS=$2 LOCK_N=$3 BATCHES=$4 NOCHECKS=${5:-1}
 EXTRA=/lib/modules/$(uname -r)/extra
 
-# IMPL: rust (the topic modules as the lab builds them), c (the twins in /lab/bench) or
-# rust-nochecks (the same Rust source built with -Cdebug-assertions=n -Coverflow-checks=n, in
-# /lab/bench/nochecks: what the lab kernel's RUST_DEBUG_ASSERTIONS and overflow checks cost).
-# name IMPL MODULE, ko IMPL MODULE: the module's name and file in that implementation.
-name() { if [ "$1" = c ]; then echo "${2}_c"; else echo "$2"; fi; }
-ko() {
-	case $1 in
-	rust) echo "$EXTRA/$2.ko" ;;
-	c) echo "/lab/bench/${2}_c.ko" ;;
-	rust-nochecks) echo "/lab/bench/nochecks/$2.ko" ;;
+# IMPL: rust (the topic chardev as the lab builds it, and /lab/bench/lab_sync_rs.ko), c (the C
+# modules in /lab/bench) or rust-nochecks (the same Rust source built with -Cdebug-assertions=n
+# -Coverflow-checks=n, in /lab/bench/nochecks: what the lab kernel's RUST_DEBUG_ASSERTIONS and
+# overflow checks cost). WHAT: chardev or sync (the lock modules).
+# name IMPL WHAT, ko IMPL WHAT: the module's name and file in that implementation.
+name() {
+	case $1:$2 in
+	c:*) echo "lab_${2}_c" ;;
+	*:sync) echo lab_sync_rs ;;
+	*) echo "lab_$2" ;;
 	esac
 }
-dev() { echo "/dev/$(name "$1" lab_chardev)"; }
-syncfile() { echo "/sys/kernel/debug/$(name "$1" lab_sync)/counters"; }
+ko() {
+	case $1:$2 in
+	rust:chardev) echo "$EXTRA/lab_chardev.ko" ;;
+	rust:*) echo "/lab/bench/$(name "$1" "$2").ko" ;;
+	c:*) echo "/lab/bench/$(name c "$2").ko" ;;
+	rust-nochecks:*) echo "/lab/bench/nochecks/$(name rust "$2").ko" ;;
+	esac
+}
+dev() { echo "/dev/$(name "$1" chardev)"; }
+syncfile() { echo "/sys/kernel/debug/$(name "$1" sync)/counters"; }
 fill() { dd if=/dev/zero of="$1" bs=4096 count=1 2>/dev/null; }
 
 # measure ROW CALL labbench-ARGS...: one labbench call, its lines prefixed "bench ROW CALL"
@@ -72,11 +82,12 @@ rows() {
 	done
 }
 
-load() { insmod "$(ko "$1" lab_chardev)" && insmod "$(ko "$1" lab_sync)" iterations=1; }
-unload() { rmmod "$(name "$1" lab_chardev)" "$(name "$1" lab_sync)"; }
+load() { insmod "$(ko "$1" chardev)" && insmod "$(ko "$1" sync)"; }
+unload() { rmmod "$(name "$1" chardev)" "$(name "$1" sync)"; }
 
 nochecks=
-[ "$NOCHECKS" = 1 ] && [ -f /lab/bench/nochecks/lab_chardev.ko ] && nochecks=rust-nochecks
+[ "$NOCHECKS" = 1 ] && [ -f /lab/bench/nochecks/lab_chardev.ko ] \
+	&& [ -f /lab/bench/nochecks/lab_sync_rs.ko ] && nochecks=rust-nochecks
 echo "# $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo '?')"
 echo "# $PASSES passes of $ROUNDS paired rounds, $BATCHES batches per slot, $LOCK_N increments per lock writer and batch"
 p=1
@@ -94,9 +105,9 @@ while [ "$p" -le "$PASSES" ]; do
 	unload c
 	# Nothing loaded: load+unload each module, Rust against C (at most two batches per slot:
 	# a load is slow).
-	for m in lab_chardev lab_sync; do
+	for m in chardev sync; do
 		measure "load-$m" "$p" -b $((BATCHES < 2 ? BATCHES : 2)) load "$ROUNDS" \
-			"rust=$(ko rust $m):$m" "c=$(ko c $m):$(name c $m)"
+			"rust=$(ko rust $m):$(name rust $m)" "c=$(ko c $m):$(name c $m)"
 	done
 	echo "# pass $p done at $(cut -d" " -f1 /proc/uptime) s of uptime"
 	p=$((p + 1))
