@@ -157,11 +157,14 @@ impl Shared {
     /// One worker's run: `n` increments, each under both locks in turn. Each guard is dropped
     /// at the end of its statement, so no increment holds both locks at once.
     fn run(&self, n: u32) {
+        // TODO 1: n times: add 1 to data.value under the Mutex, then to counter.count under the
+        // spinlock; then count the run (data.runs). Hold each lock for one increment only.
         for _ in 0..n {
             self.data.lock().value += 1;
             self.counter.lock().count += 1;
         }
         self.data.lock().runs += 1;
+        // TODO 1 end; skeleton: let _ = n; lab::todo(1);
     }
 
     /// Waits until `batch` writers (this one included) have arrived. A signal (Ctrl-C) ends
@@ -177,6 +180,8 @@ impl Shared {
             self.batch_complete.notify_all();
             return Ok(());
         }
+        // TODO 2: until the generation moves on, wait on batch_complete (interruptibly): a signal
+        // gives ERESTARTSYS, a closing gate ENODEV; either way this writer leaves the batch.
         while gate.generation == generation {
             if gate.closing {
                 gate.arrived -= 1;
@@ -189,6 +194,7 @@ impl Shared {
                 return Err(ERESTARTSYS);
             }
         }
+        // TODO 2 end; skeleton: let _ = (generation, gate.closing); lab::todo_err(2)?;
         Ok(())
     }
 
@@ -218,6 +224,8 @@ impl HrTimerCallback for Shared {
     /// Runs in hard interrupt context (softirq on PREEMPT_RT): no sleeping, so no `Mutex`.
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         let mut counter = this.counter.lock();
+        // TODO 3: count the tick in count and ticks, one less left, and note when writers moved
+        // the count since the last tick (interleaved). Interrupt context: no Mutex, no sleeping.
         if counter.count != counter.count_after_tick {
             counter.interleaved += 1;
         }
@@ -225,6 +233,7 @@ impl HrTimerCallback for Shared {
         counter.ticks += 1;
         counter.left -= 1;
         counter.count_after_tick = counter.count;
+        // TODO 3 end; skeleton: let _ = counter.count_after_tick; counter.left = 0; lab::todo(3);
         if counter.left == 0 {
             return HrTimerRestart::NoRestart;
         }

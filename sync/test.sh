@@ -6,7 +6,6 @@ set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_sync
-P="$MOD: "
 F=/sys/kernel/debug/lab_sync/counters
 T=/sys/kernel/debug/lab_sync/timer
 # Every check that waits (for writers, the gate, the timer, rmmod) is bounded: a hang fails
@@ -67,8 +66,8 @@ timer_totals() {
 
 # in_write PID: PID is blocked inside write(2) (syscall 1 on x86-64), e.g. on the gate.
 in_write() { case $(cat "/proc/$1/syscall" 2>/dev/null) in "1 "*) return 0 ;; esac; return 1; }
-# until_in_write PID: waits until PID is in write(2).
-until_in_write() { while ! in_write "$1"; do sleep 0.05; done; }
+# until_in_write PID: waits until PID is in write(2); fails once PID has ended without.
+until_in_write() { while ! in_write "$1"; do [ -d "/proc/$1" ] || return 1; sleep 0.05; done; }
 
 # killed_waiter: a writer waiting for a batch of 2 that never fills is killed by a signal;
 # nothing was counted, and the gate forgot it: the next batch of 2 needs two new writers.
@@ -114,34 +113,8 @@ no_lock_reports() {
 	return 1
 }
 
-ktap_print_header
-ktap_set_plan 24
-kmsg_reset
-# One CPU would serialise the writers: nothing below would contend.
-check "2 CPUs online, so writers really run at once" [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ]
-check "bare load succeeds" modprobe $MOD
-check "the load's own run is logged with exact totals" \
-	kmsg_at 6 "${P}load run: 10000 increments: mutex=10000 spinlock=10000 runs=1$"
-check "the file shows the same totals" totals 10000 1
-check "2 writers x 20000 at once" bounded $WAIT writers 2 20000
-check "  totals exact: 50000, 3 runs" totals 50000 3
-check "4 writers x 10000, started together through the CondVar gate" bounded $WAIT writers 4 10000 4
-check "  totals exact: 90000, 7 runs" totals 90000 7
-check "8 writers x 5000, two batches of 4" bounded $WAIT writers 8 5000 4
-check "  totals exact: 130000, 15 runs" totals 130000 15
-check "bad writes (0, 1000001, abc, batch 65, 5 mutex, 5 2 spinlock) each fail with EINVAL" \
-	all_einval $F 0 1000001 abc '5 65' '5 mutex' '5 2 spinlock'
-check "  totals unchanged" totals 130000 15
-check "timer: 2000 ticks in interrupt context while 2 writers x 20000 run, all done" \
-	bounded $WAIT timer_during_writers
-check "  the spinlock count is the writes plus the 2000 ticks, the mutex's the writes alone" \
-	timer_totals
-check "  the ticks interleaved with the writers' increments" [ "$(field $T interleaved)" -gt 0 ]
-check "bad timer writes (0, 100001, abc, 5 5) each fail with EINVAL" all_einval $T 0 100001 abc '5 5'
-
-# Unload waits for a worker still running: rmmod while a long write is seen under way (its
-# increments counted, its run not yet), and the final line counts it. On a fast kernel a
-# write may end before it is seen: then another (how many: /tmp/long-writes).
+# write_seen_running: a 1000000-increment write started and seen under way (its increments
+# counted, its run not yet); /tmp/long-writes says how many were started.
 write_seen_running() {
 	_k=1
 	while [ $_k -le 5 ]; do
@@ -154,6 +127,8 @@ write_seen_running() {
 				echo "# under way: $(cat $F)"
 				return 0
 			fi
+			# Ended with nothing counted: no write can be seen under way.
+			kill -0 $writer 2>/dev/null || break
 		done
 		wait $writer || return 1
 		echo "# long write $_k ended before it was seen under way"
@@ -167,25 +142,63 @@ rmmod_during_write() { write_seen_running && rmmod $MOD && wait "$writer"; }
 final_counts_it() {
 	_n=$(cat /tmp/long-writes)
 	_m=$(field /tmp/before-long mutex) _s=$(field /tmp/before-long spinlock) _r=$(field /tmp/before-long runs)
-	kmsg_at 6 "${P}final: mutex=$((_m + _n * 1000000)) spinlock=$((_s + _n * 1000000)) runs=$((_r + _n))$"
+	says 6 "mutex=$((_m + _n * 1000000)) spinlock=$((_s + _n * 1000000)) runs=$((_r + _n))$"
 }
+ktap_print_header
+ktap_set_plan 24
+kmsg_reset
+exercise 0 0 basics
+# One CPU would serialise the writers: nothing below would contend.
+check "2 CPUs online, so writers really run at once" [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ]
+check "bare load succeeds" modprobe $MOD
+exercise 1 10 count under the Mutex and the SpinLock
+check "the load's own run is logged at info with its count, 10000" says 6 "10000"
+check "the file shows the same totals" totals 10000 1
+check "2 writers x 20000 at once" bounded $WAIT writers 2 20000
+check "totals exact: 50000, 3 runs" totals 50000 3
+exercise 2 10 start a batch together through the CondVar gate
+check "4 writers x 10000, started together through the CondVar gate" bounded $WAIT writers 4 10000 4
+check "totals exact: 90000, 7 runs" totals 90000 7
+check "8 writers x 5000, two batches of 4" bounded $WAIT writers 8 5000 4
+check "totals exact: 130000, 15 runs" totals 130000 15
+exercise 0 0 basics
+check "bad writes (0, 1000001, abc, batch 65, 5 mutex, 5 2 spinlock) each fail with EINVAL" \
+	all_einval $F 0 1000001 abc '5 65' '5 mutex' '5 2 spinlock'
+exercise 1 10 count under the Mutex and the SpinLock
+check "totals unchanged after the bad writes" totals 130000 15
+exercise 3 10 count timer ticks in interrupt context
+check "timer: 2000 ticks in interrupt context while 2 writers x 20000 run, all done" \
+	bounded $WAIT timer_during_writers
+check "the spinlock count is the writes plus the 2000 ticks, the mutex's the writes alone" \
+	timer_totals
+check "the ticks interleaved with the writers' increments" [ "$(field $T interleaved)" -gt 0 ]
+check "bad timer writes (0, 100001, abc, 5 5) each fail with EINVAL" all_einval $T 0 100001 abc '5 5'
+
+# Unload waits for a worker still running: rmmod while a long write is seen under way (its
+# increments counted, its run not yet), and the final line counts it. On a fast kernel a
+# write may end before it is seen: then another (how many: /tmp/long-writes).
+exercise 1 10 count under the Mutex and the SpinLock
 cat $F >/tmp/before-long
 check "rmmod while a 1000000-increment write is seen under way succeeds, so does the write" \
 	bounded $WAIT rmmod_during_write
-check "  and waited for it: the final line counts every increment and run" final_counts_it
+check "and waited for it: the unload line's totals (mutex=… spinlock=… runs=…) count it all" final_counts_it
+exercise 0 0 basics
 check "iterations=0 and 1000001: Invalid argument, not loaded" \
 	sh -c "[ \"\$(. /lab/lab.sh; load_err $MOD iterations=0)\" = 'Invalid argument' ] && [ \"\$(. /lab/lab.sh; load_err $MOD iterations=1000001)\" = 'Invalid argument' ] && ! grep -q '^$MOD ' /proc/modules"
 
 # The gate: writers waiting for a batch that never fills can always be sent away.
+exercise 2 10 start a batch together through the CondVar gate
 check "a writer waiting for a batch is killed by a signal: nothing counted, the gate forgets it" \
 	loaded_then bounded $WAIT killed_waiter
 check "rmmod while a writer waits for a batch: the writer gets ENODEV, rmmod succeeds" \
 	bounded $WAIT gate_closed_on_unload
 
 # The timer at unload: it must be stopped, or its next tick would run code that is gone.
+exercise 3 10 count timer ticks in interrupt context
 check "with the timer ticking, arming it again is refused with EBUSY" \
 	loaded_then bounded $WAIT busy_ticking
 check "rmmod with the timer still ticking succeeds and stops it" bounded $WAIT rmmod $MOD
 sleep 1
+exercise 0 0 basics
 check "no lockdep, sleeping-in-atomic or other kernel report during the whole test" no_lock_reports
 ktap_finished
