@@ -40,6 +40,8 @@ endif
 
 # Tiny static programs the tests run in the VM (userspace/NAME.c -> /usr/bin/NAME in the guest).
 USERSPACE := $(patsubst userspace/%.c,build/userspace/%,$(wildcard userspace/*.c))
+# Their shared headers (lab_chardev.h, the chardev ioctl ABI): a change rebuilds every program.
+USERSPACE_H := $(wildcard userspace/*.h)
 CC := gcc
 
 .PHONY: all modules topic-module userspace checkers bench-modules bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
@@ -76,7 +78,7 @@ rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust t
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
 
 userspace: $(USERSPACE) ## build the small static programs the tests run in the VM
-build/userspace/%: userspace/%.c
+build/userspace/%: userspace/%.c $(USERSPACE_H)
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -218,10 +218,10 @@ sync_hammer() {
 	rmmod lab_sync
 }
 
-# chardev: bad input through /dev/lab_chardev, one call each by chardev_ctl
-# (userspace/chardev_ctl.c), which prints what the call returned (a count or an errno name) and
+# chardev: bad input through /dev/lab_chardev, one call each by chardev_stress
+# (userspace/chardev_stress.c), which prints what the call returned (a count or an errno name) and
 # adds "counters: …" when LAB_CHARDEV_STATS moved by anything but that call's bytes; every call
-# counts as one bad input. Then N = 2, 4, 8 processes at once (chardev_ctl hammer).
+# counts as one bad input. Then N = 2, 4, 8 processes at once (chardev_stress hammer).
 CD=/dev/lab_chardev
 CD_FULL=/tmp/chardev.full
 stress_plan_chardev() { echo 16; }
@@ -260,14 +260,14 @@ stress_chardev() {
 chardev_load() {
 	modprobe lab_chardev && [ -c $CD ] && head -c 4096 /dev/urandom >$CD_FULL
 }
-# chardev_calls [WANT 'ARGS']... -- [CMD...]: each chardev_ctl ARGS prints WANT; then CMD.
+# chardev_calls [WANT 'ARGS']... -- [CMD...]: each chardev_stress ARGS prints WANT; then CMD.
 chardev_calls() {
 	_ok=0
 	while [ $# -ge 2 ] && [ "$1" != -- ]; do
 		bad=$((bad + 1))
 		# shellcheck disable=SC2086 # ARGS is split on purpose
-		_got=$(chardev_ctl $2 2>&1) || true
-		if [ "$_got" != "$1" ]; then echo "# chardev_ctl $2: got '$_got', want '$1'"; _ok=1; fi
+		_got=$(chardev_stress $2 2>&1) || true
+		if [ "$_got" != "$1" ]; then echo "# chardev_stress $2: got '$_got', want '$1'"; _ok=1; fi
 		shift 2
 	done
 	[ $# = 0 ] || shift
@@ -282,7 +282,7 @@ chardev_holds() {
 }
 chardev_badcmds() {
 	_ok=0
-	_out=$(chardev_ctl badcmd all 2>&1) || _ok=1
+	_out=$(chardev_stress badcmd all 2>&1) || _ok=1
 	bad=$((bad + $(echo "$_out" | wc -l)))
 	echo "$_out" | grep -v ': ENOTTY$' | sed 's/^/# /' || true
 	echo "# $(echo "$_out" | grep -c ': ENOTTY$') ioctl numbers gave ENOTTY"
@@ -293,13 +293,13 @@ chardev_badcmds() {
 # that into EFAULT, or a reader would take it for the end of the file.
 chardev_badread() {
 	bad=$((bad + 2))
-	_r="$(chardev_ctl badread low 2>&1 || true) $(chardev_ctl badread null 2>&1 || true)"
+	_r="$(chardev_stress badread low 2>&1 || true) $(chardev_stress badread null 2>&1 || true)"
 	[ "$_r" = "EFAULT EFAULT" ] || { echo "# got: $_r"; return 1; }
 }
-# chardev_hammer N: chardev_ctl's hammer exits 0 only if the counters equal the processes' sums.
+# chardev_hammer N: chardev_stress hammer exits 0 only if the counters equal the processes' sums.
 chardev_hammer() {
 	_ok=0
-	_out=$(chardev_ctl hammer "$1" "$CONC_SECONDS" 2>&1) || _ok=1
+	_out=$(chardev_stress hammer "$1" "$CONC_SECONDS" 2>&1) || _ok=1
 	echo "$_out" | sed 's/^/# /'
 	_ops=$(echo "$_out" | sed -n 's/.* ops=\([0-9]*\) .*/\1/p')
 	concurrent=$((concurrent + ${_ops:-0}))
