@@ -14,7 +14,11 @@
 #   2. an injected allocation failure at every allocation point the load reaches (faultload);
 #   3. bad values for every parameter modinfo lists, by its type;
 #   4. the topic's own checks, bad input and concurrency through its files, if it has any.
-# What a topic needs beyond that is declared in its own directory, found by name:
+# What a topic needs beyond that is declared in its own directory, found by name; this file
+# names no topic:
+#   - the valid parameters for the "with parameters" cycles: a line in its test.sh
+#         # stress-params: NAME=VALUE NAME=VALUE
+#     (no such line: every cycle loads it bare);
 #   - its own checks: an optional TOPIC/stress.sh, which scripts/vm copies to /lab/TOPIC/
 #     beside test.sh and this file sources before the plan; it defines topic_stress_plan (prints
 #     how many checks) and topic_stress (runs them with check), may use everything here and in
@@ -32,18 +36,6 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 KO=/lib/modules/$(uname -r)/extra/$MOD.ko
 faults=0 bad=0 concurrent=0
 dmesg >/tmp/boot.log
-
-# What each topic is loaded with in the "with parameters" half of the cycles: valid values.
-good_params() {
-	case $TOPIC in
-	params) echo "my_param=7 my_bool=y my_count=3" ;;
-	printing) echo "level=6" ;;
-	errors) echo "fail=0" ;;
-	alloc) echo "buf_size=8192" ;;
-	sync) echo "iterations=1000" ;;
-	*) echo "" ;;
-	esac
-}
 
 # --- kmemleak --------------------------------------------------------------------------------
 # lab.sh's has_kmemleak, kmemleak_found and check_no_leaks (SKIP without kmemleak: FAST=1).
@@ -75,7 +67,7 @@ cycles() {
 	_i=0
 	while [ $_i -lt "$CYCLES" ]; do
 		# every other cycle with the topic's (valid) parameters
-		if [ $((_i % 2)) = 0 ]; then _p=; else _p=$(good_params); fi
+		if [ $((_i % 2)) = 0 ]; then _p=; else _p=$GOOD; fi
 		# shellcheck disable=SC2086 # the parameters are split on purpose
 		modprobe "$MOD" $_p || { echo "# cycle $_i: modprobe $MOD $_p failed"; return 1; }
 		rmmod "$MOD" || { echo "# cycle $_i: rmmod $MOD failed"; return 1; }
@@ -176,7 +168,8 @@ fi
 # --- the run ----------------------------------------------------------------------------------
 ktap_print_header
 ktap_set_plan $((5 + $(topic_stress_plan)))
-GOOD=$(good_params)
+# What the topic is loaded with in the "with parameters" half of the cycles: valid values.
+GOOD=$(sed -n 's/^# stress-params: *//p' "/lab/$TOPIC/test.sh" | head -n 1)
 leaks_clear
 check "$CYCLES load/unload cycles, bare and with parameters: ${GOOD:-(none)}" cycles
 check_no_leaks "kmemleak: no unreferenced object after the cycles"
