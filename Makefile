@@ -48,6 +48,8 @@ endif
 
 # Tiny static programs the tests run in the VM (userspace/NAME.c -> /usr/bin/NAME in the guest).
 USERSPACE := $(patsubst userspace/%.c,$(USERSPACE_DIR)/%,$(wildcard userspace/*.c))
+# Their shared headers (lab_chardev.h, the chardev ioctl ABI): a change rebuilds every program.
+USERSPACE_H := $(wildcard userspace/*.h)
 CC := gcc
 
 .PHONY: all skels grade proofs modules topic-module userspace checkers bench-modules new-topic bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
@@ -84,7 +86,7 @@ rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust t
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
 
 userspace: $(USERSPACE) ## build the small static programs the tests run in the VM
-$(USERSPACE_DIR)/%: userspace/%.c
+$(USERSPACE_DIR)/%: userspace/%.c $(USERSPACE_H)
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # alloc: lab_alloc's allocations, ENOMEM for an absurd size, and every allocation of a load
 # made to fail in turn with the kernel's fault injection (faultload). make test T=alloc
+# Valid parameters for the stress suite's load cycles (scripts/guest/stress.sh reads this line):
+# stress-params: buf_size=8192
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh

@@ -22,24 +22,11 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
+/* The ioctl ABI, the same file the user-space programs use (bench/Kbuild's include path). */
+#include "lab_chardev.h"
+
 #define CAPACITY 4096
 #define HELLO "Hello from C!\n"
-
-struct lab_chardev_stats {
-	u64 bytes_read;
-	u64 bytes_written;
-	u64 opens;
-};
-
-#define LAB_CHARDEV_STATS _IOR('L', 1, struct lab_chardev_stats)
-#define LAB_CHARDEV_RESET _IO('L', 2)
-#define LAB_CHARDEV_MINE _IOR('L', 3, struct lab_chardev_mine)
-
-struct lab_chardev_mine {
-	u64 number;
-	u64 bytes_read;
-	u64 bytes_written;
-};
 
 /* One open file's own state (file->private_data). */
 struct lab_open {
@@ -148,7 +135,7 @@ static long lab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&content_lock);
 		return 0;
 	case LAB_CHARDEV_MINE:
-		mine.number = this->number;
+		mine.open = this->number;
 		mine.bytes_read = atomic64_read(&this->bytes_read);
 		mine.bytes_written = atomic64_read(&this->bytes_written);
 		if (copy_to_user((void __user *)arg, &mine, sizeof(mine)))

@@ -60,7 +60,8 @@ struct Stats {
 }
 
 /// `_IOR('L', 1, struct lab_chardev_stats)`, `_IO('L', 2)` and
-/// `_IOR('L', 3, struct lab_chardev_mine)`, as `chardev_ctl.c` defines them.
+/// `_IOR('L', 3, struct lab_chardev_mine)`: the C side of this ABI is
+/// `userspace/lab_chardev.h` (the programs and the C twin include it); change both together.
 const LAB_CHARDEV_STATS: u32 = _IOR::<[u64; 3]>('L' as u32, 1);
 const LAB_CHARDEV_RESET: u32 = _IO('L' as u32, 2);
 const LAB_CHARDEV_MINE: u32 = _IOR::<[u64; 3]>('L' as u32, 3);

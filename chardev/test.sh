@@ -44,11 +44,11 @@ hammer() {
 write_hi() { echo hi >$DEV && reads hi; }
 second_byte() { [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = i ]; }
 efbig() { [ "$(write_err 4097)" = "File too large" ]; }
-bad_pointers() { chardev_ctl badptr >/dev/null && chardev_ctl badwrite >/dev/null && reads abcde; }
+bad_pointers() { chardev_stress badptr >/dev/null && chardev_stress badwrite >/dev/null && reads abcde; }
 
 # past_end: a read at an offset past the end succeeds with 0 bytes (a failed read, which dd
 # would also turn into 0 bytes of output, prints its errno here and exits non-zero).
-past_end() { [ "$(chardev_ctl pread 10)" = 0 ]; }
+past_end() { [ "$(chardev_stress pread 10)" = 0 ]; }
 
 # counters: after a reset, one 5-byte write and two whole reads, each field has its own value
 # (a module that swapped two of them would not pass): 10 read, 5 written, 4 opens (the
@@ -103,7 +103,7 @@ check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" bounded 60
 check "4 processes writing and reading at once never see torn content" bounded 600 hammer 4
 check "counters via ioctl after reset, a 5-byte write and two reads: read 10, written 5, 4 opens" \
 	bounded 30 counters
-check "an unknown ioctl gives ENOTTY" bounded 60 sh -c "chardev_ctl badcmd >/dev/null"
+check "an unknown ioctl gives ENOTTY" bounded 60 sh -c "chardev_stress badcmd >/dev/null"
 check "a bad user pointer gives EFAULT (ioctl and write), content unchanged" bounded 60 bad_pointers
 exec 3<>$DEV 4<>$DEV
 check "one open file: a read after its own write starts from the beginning" bounded 60 one_file_write_then_read

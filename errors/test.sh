@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # errors: each failure mode makes insmod fail with its errno, logged by name. make test T=errors
+# Valid parameters for the stress suite's load cycles (scripts/guest/stress.sh reads this line):
+# stress-params: fail=0
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh

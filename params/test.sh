@@ -3,6 +3,8 @@
 # params: lab_params' load-time parameters (module! params:) and its sysfs parameters
 # (common/param.rs): defaults, given values, modinfo, bad values, sysfs reads and writes.
 # Runs inside the lab VM: make test T=params
+# Valid parameters for the stress suite's load cycles (scripts/guest/stress.sh reads this line):
+# stress-params: my_param=7 my_bool=y my_count=3
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh

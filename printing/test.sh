@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # printing: each pr_*! line reaches the log at exactly its priority, and the console exactly
 # when its priority is below the console log level. make test T=printing
+# Valid parameters for the stress suite's load cycles (scripts/guest/stress.sh reads this line):
+# stress-params: level=6
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # sync: exact totals from processes contending for a Mutex and a SpinLock, and from a timer in
 # interrupt context. make test T=sync
+# Valid parameters for the stress suite's load cycles (scripts/guest/stress.sh reads this line):
+# stress-params: iterations=1000
 set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh

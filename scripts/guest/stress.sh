@@ -13,8 +13,16 @@
 #   1. CYCLES load/unload cycles, bare and with parameters, then a kmemleak scan;
 #   2. an injected allocation failure at every allocation point the load reaches (faultload);
 #   3. bad values for every parameter modinfo lists, by its type;
-# plus what only some topics have (stress_TOPIC below): bad input and concurrency through
-# their files.
+#   4. the topic's own checks, bad input and concurrency through its files, if it has any.
+# What a topic needs beyond that is declared in its own directory, found by name; this file
+# names no topic:
+#   - the valid parameters for the "with parameters" cycles: a line in its test.sh
+#         # stress-params: NAME=VALUE NAME=VALUE
+#     (no such line: every cycle loads it bare);
+#   - its own checks: an optional TOPIC/stress.sh, which scripts/vm copies to /lab/TOPIC/
+#     beside test.sh and this file sources before the plan; it defines topic_stress_plan (prints
+#     how many checks) and topic_stress (runs them with check), may use everything here and in
+#     lab.sh (reports, CONC_SECONDS, …), and adds to bad and concurrent (the "# stress:" line).
 set -eu
 # shellcheck source=lab.sh
 . /lab/lab.sh
@@ -28,18 +36,6 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 KO=/lib/modules/$(uname -r)/extra/$MOD.ko
 faults=0 bad=0 concurrent=0
 dmesg >/tmp/boot.log
-
-# What each topic is loaded with in the "with parameters" half of the cycles: valid values.
-good_params() {
-	case $TOPIC in
-	params) echo "my_param=7 my_bool=y my_count=3" ;;
-	printing) echo "level=6" ;;
-	errors) echo "fail=0" ;;
-	alloc) echo "buf_size=8192" ;;
-	sync) echo "iterations=1000" ;;
-	*) echo "" ;;
-	esac
-}
 
 # --- kmemleak --------------------------------------------------------------------------------
 # lab.sh's has_kmemleak, kmemleak_found and check_no_leaks (SKIP without kmemleak: FAST=1).
@@ -71,7 +67,7 @@ cycles() {
 	_i=0
 	while [ $_i -lt "$CYCLES" ]; do
 		# every other cycle with the topic's (valid) parameters
-		if [ $((_i % 2)) = 0 ]; then _p=; else _p=$(good_params); fi
+		if [ $((_i % 2)) = 0 ]; then _p=; else _p=$GOOD; fi
 		# shellcheck disable=SC2086 # the parameters are split on purpose
 		modprobe "$MOD" $_p || { echo "# cycle $_i: modprobe $MOD $_p failed"; return 1; }
 		rmmod "$MOD" || { echo "# cycle $_i: rmmod $MOD failed"; return 1; }
@@ -160,164 +156,27 @@ bad_params() {
 	fi
 }
 
-# --- 4. topic-specific: bad input and concurrency through the topic's files -------------------
-# stress_TOPIC runs its own checks; stress_plan_TOPIC says how many.
-stress_plan() { if type "stress_plan_$TOPIC" >/dev/null 2>&1; then "stress_plan_$TOPIC"; else echo 0; fi; }
-
-# sync: N = 2, 4, 8 writer processes for CONC_SECONDS each, a reader alongside; the totals must
-# equal what the writers did, exactly. Every write must succeed and every writer must get some
-# done: a run where all writes fail, or nobody wrote, would otherwise meet its totals.
-stress_plan_sync() { echo 1; }
-stress_sync() {
-	check "2, 4, 8 writer processes for ${CONC_SECONDS}s each and a reader: totals exact" sync_hammer
-}
-sync_hammer() {
-	_f=/sys/kernel/debug/lab_sync/counters
-	modprobe lab_sync iterations=1 || return 1
-	_sum=0
-	for _n in 2 4 8; do
-		# The window is CONC_SECONDS of sleep, not a whole-second deadline of date +%s, which
-		# could leave a fraction of a second.
-		rm -f /tmp/hammer.stop /tmp/writes.*
-		_i=0
-		while [ $_i -lt $_n ]; do
-			(
-				_c=0 _e=0
-				while [ ! -e /tmp/hammer.stop ]; do
-					if echo 100 2>/dev/null >$_f; then _c=$((_c + 1)); else _e=$((_e + 1)); fi
-				done
-				echo "$_c $_e" >/tmp/writes.$_i
-			) &
-			_i=$((_i + 1))
-		done
-		(while [ ! -e /tmp/hammer.stop ]; do cat $_f >/dev/null; done) &
-		sleep "$CONC_SECONDS"
-		: >/tmp/hammer.stop
-		# A write stuck in the kernel must fail this check in seconds, not hang the run: wait
-		# for every writer's count at most 60 s.
-		_t=0
-		while [ "$(cat /tmp/writes.* 2>/dev/null | wc -l)" -lt $_n ]; do
-			[ $_t -lt 600 ] || { echo "# after $_n writers: $(cat /tmp/writes.* 2>/dev/null | wc -l) of $_n ended within 60 s"; return 1; }
-			sleep 0.1
-			_t=$((_t + 1))
-		done
-		wait
-		_i=0
-		while [ $_i -lt $_n ]; do
-			read -r _c _e </tmp/writes.$_i
-			[ "$_e" = 0 ] || { echo "# writer $_i of $_n: $_e writes failed ($_c succeeded)"; return 1; }
-			[ "$_c" -gt 0 ] || { echo "# writer $_i of $_n: no write done in ${CONC_SECONDS}s"; return 1; }
-			_sum=$((_sum + _c))
-			_i=$((_i + 1))
-		done
-		_want="mutex=$((1 + 100 * _sum)) spinlock=$((1 + 100 * _sum)) runs=$((1 + _sum))"
-		[ "$(cat $_f)" = "$_want" ] || { echo "# after $_n writers: $(cat $_f), want $_want"; return 1; }
-	done
-	concurrent=$_sum
-	echo "# $_sum writes of 100 increments by 2+4+8 processes"
-	rmmod lab_sync
-}
-
-# chardev: bad input through /dev/lab_chardev, one call each by chardev_ctl
-# (userspace/chardev_ctl.c), which prints what the call returned (a count or an errno name) and
-# adds "counters: …" when LAB_CHARDEV_STATS moved by anything but that call's bytes; every call
-# counts as one bad input. Then N = 2, 4, 8 processes at once (chardev_ctl hammer).
-CD=/dev/lab_chardev
-CD_FULL=/tmp/chardev.full
-stress_plan_chardev() { echo 16; }
-stress_chardev() {
-	check "lab_chardev loads, $CD is a char device" chardev_load
-	check "a 0-byte write returns 0 and empties the content (a write replaces it all)" \
-		chardev_calls 0 'write 0' -- chardev_holds /dev/null
-	check "a write of exactly 4096 bytes returns 4096 and reads back byte for byte" \
-		chardev_calls 4096 "write 4096 $CD_FULL" -- chardev_holds $CD_FULL
-	check "writes of 4097 bytes, 1 MiB and a 4000+97-byte writev: EFBIG, content unchanged" \
-		chardev_calls EFBIG 'write 4097 /dev/urandom' EFBIG 'write 1048576 /dev/urandom' \
-		EFBIG 'writev 4000 97' -- chardev_holds $CD_FULL
-	check "pread at 4096, 5000, 1<<40, 1<<62: 0 bytes (4095: 1)" \
-		chardev_calls 1 'pread 4095' 0 'pread 4096' 0 'pread 5000' 0 'pread 1099511627776' \
-		0 'pread 4611686018427387904' --
-	check "pread at -1 and 2^63-1 (offset + count overflows): EINVAL; lseek: ESPIPE (no llseek)" \
-		chardev_calls EINVAL 'pread -1' EINVAL 'pread 9223372036854775807' ESPIPE 'lseek 5000' --
-	check "unknown ioctls (neighbours, wrong direction or size, other type letters): ENOTTY" \
-		chardev_badcmds
-	check "LAB_CHARDEV_STATS to address 1, NULL, a kernel address, across an unmapped page: EFAULT" \
-		chardev_calls EFAULT 'badptr low' EFAULT 'badptr null' EFAULT 'badptr kernel' \
-		EFAULT 'badptr edge' --
-	check "write from address 1, NULL, a kernel address, across an unmapped page: EFAULT, unchanged" \
-		chardev_calls EFAULT 'badwrite low' EFAULT 'badwrite null' EFAULT 'badwrite kernel' \
-		EFAULT 'badwrite edge' -- chardev_holds $CD_FULL
-	check "read into a kernel address: EFAULT (the VFS's access_ok)" \
-		chardev_calls EFAULT 'badread kernel' --
-	check "read into address 1 and NULL: EFAULT, not a 0-byte end of file" chardev_badread
-	check "no kernel report after the bad input" [ "$(reports)" = 0 ]
-	for _n in 2 4 8; do
-		check "$_n processes open/write/read, a stats reader, ${CONC_SECONDS}s: counters exact, none torn" \
-			chardev_hammer $_n
-	done
-	check "rmmod after the hammering succeeds, the node is gone" chardev_unload
-}
-chardev_load() {
-	modprobe lab_chardev && [ -c $CD ] && head -c 4096 /dev/urandom >$CD_FULL
-}
-# chardev_calls [WANT 'ARGS']... -- [CMD...]: each chardev_ctl ARGS prints WANT; then CMD.
-chardev_calls() {
-	_ok=0
-	while [ $# -ge 2 ] && [ "$1" != -- ]; do
-		bad=$((bad + 1))
-		# shellcheck disable=SC2086 # ARGS is split on purpose
-		_got=$(chardev_ctl $2 2>&1) || true
-		if [ "$_got" != "$1" ]; then echo "# chardev_ctl $2: got '$_got', want '$1'"; _ok=1; fi
-		shift 2
-	done
-	[ $# = 0 ] || shift
-	[ $_ok = 0 ] && { [ $# = 0 ] || "$@"; }
-}
-# chardev_holds FILE: the content is FILE's, byte for byte.
-chardev_holds() {
-	cat $CD >/tmp/chardev.now
-	cmp -s /tmp/chardev.now "$1" && return 0
-	echo "# content: $(wc -c </tmp/chardev.now) bytes, not those of $1"
-	return 1
-}
-chardev_badcmds() {
-	_ok=0
-	_out=$(chardev_ctl badcmd all 2>&1) || _ok=1
-	bad=$((bad + $(echo "$_out" | wc -l)))
-	echo "$_out" | grep -v ': ENOTTY$' | sed 's/^/# /' || true
-	echo "# $(echo "$_out" | grep -c ': ENOTTY$') ioctl numbers gave ENOTTY"
-	return $_ok
-}
-# read(2) into address 1 or NULL: the VFS lets both through (user addresses), and
-# simple_read_from_buffer in rust/kernel/iov.rs returns what it copied, 0; lab_chardev turns
-# that into EFAULT, or a reader would take it for the end of the file.
-chardev_badread() {
-	bad=$((bad + 2))
-	_r="$(chardev_ctl badread low 2>&1 || true) $(chardev_ctl badread null 2>&1 || true)"
-	[ "$_r" = "EFAULT EFAULT" ] || { echo "# got: $_r"; return 1; }
-}
-# chardev_hammer N: chardev_ctl's hammer exits 0 only if the counters equal the processes' sums.
-chardev_hammer() {
-	_ok=0
-	_out=$(chardev_ctl hammer "$1" "$CONC_SECONDS" 2>&1) || _ok=1
-	echo "$_out" | sed 's/^/# /'
-	_ops=$(echo "$_out" | sed -n 's/.* ops=\([0-9]*\) .*/\1/p')
-	concurrent=$((concurrent + ${_ops:-0}))
-	return $_ok
-}
-chardev_unload() { rmmod lab_chardev && not is_loaded lab_chardev && not test -e $CD; }
+# --- 4. the topic's own checks: TOPIC/stress.sh, when it has one ---------------------------------
+# Defaults for a topic without one; its file, sourced here, defines its own.
+topic_stress_plan() { echo 0; }
+topic_stress() { :; }
+if [ -f "/lab/$TOPIC/stress.sh" ]; then
+	# shellcheck source=/dev/null # the topic's, copied by scripts/vm beside its test.sh
+	. "/lab/$TOPIC/stress.sh"
+fi
 
 # --- the run ----------------------------------------------------------------------------------
 ktap_print_header
-ktap_set_plan $((5 + $(stress_plan)))
-GOOD=$(good_params)
+ktap_set_plan $((5 + $(topic_stress_plan)))
+# What the topic is loaded with in the "with parameters" half of the cycles: valid values.
+GOOD=$(sed -n 's/^# stress-params: *//p' "/lab/$TOPIC/test.sh" | head -n 1)
 leaks_clear
 check "$CYCLES load/unload cycles, bare and with parameters: ${GOOD:-(none)}" cycles
 check_no_leaks "kmemleak: no unreferenced object after the cycles"
 check "an injected failure at each allocation point of the load: $FAULT_ERRNO, module absent, next load works" fault_points
 check "every parameter refuses bad values with EINVAL, module absent, no splat" bad_params
 echo "# $bad bad parameter values tried"
-if type "stress_$TOPIC" >/dev/null 2>&1; then "stress_$TOPIC"; fi
+topic_stress
 check_no_leaks "kmemleak: no unreferenced object at the end"
 echo "# stress: $TOPIC cycles=$CYCLES faults=$faults bad=$bad concurrent=$concurrent reports=$(reports)"
 ktap_finished
