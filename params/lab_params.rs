@@ -13,7 +13,9 @@
 //!   Read with `NAME.get()`, which always sees the latest write.
 //!
 //! A value the type cannot hold, or that is not a number, makes `insmod` fail with `EINVAL`;
-//! so does a bad write to the sysfs file, which keeps the old value.
+//! so does a bad write to the sysfs file, which keeps the old value. A value the type holds
+//! but the module cannot use is the module's own to refuse: `init` fails with `EINVAL` when
+//! `slots` is not 1 to 64.
 //!
 //! Try it in `make shell`:
 //!
@@ -36,8 +38,10 @@ use kernel::prelude::*;
 
 #[path = "../common/lab.rs"]
 mod lab;
+// TODO 2: include the lab's sysfs parameters, common/param.rs, as `mod param` (#[path]).
 #[path = "../common/param.rs"]
 mod param;
+// TODO 2 end
 
 module! {
     type: LabParams,
@@ -45,6 +49,7 @@ module! {
     authors: ["Rust Kernel Module Lab"],
     description: "Module parameters: load-time (module! params) and sysfs (0644, 0444)",
     license: "GPL",
+    // TODO 1: declare my_param (i32, 42), my_bool (bool, false), my_count (u32, 3), described.
     params: {
         my_param: i32 {
             default: 42,
@@ -59,8 +64,10 @@ module! {
             description: "A u32 set at load time (default 3)",
         },
     },
+    // TODO 1 end
 }
 
+// TODO 2: declare threshold (i32, 10, 0644) and slots (u32, 4, 0444), see common/param.rs.
 param::sysfs_params! {
     threshold: i32 {
         default: 10,
@@ -70,20 +77,33 @@ param::sysfs_params! {
     slots: u32 {
         default: 4,
         perm: 0o444,
-        description: "A uint set at load time, read-only in sysfs (default 4)",
+        description: "A uint set at load time (1 to 64), read-only in sysfs (default 4)",
     },
 }
+// TODO 2 end
 
 /// The module's state: none; the parameters are statics.
 struct LabParams;
 
 impl kernel::Module for LabParams {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        // TODO 3: refuse slots outside 1 to 64: log an error naming slots and the range; EINVAL.
+        // Checked first, so that a refused load logs nothing else.
+        let n = slots.get();
+        if !(1..=64).contains(&n) {
+            pr_err!("slots = {n} is out of range: 1 to 64\n");
+            return Err(EINVAL);
+        }
+        // TODO 3 end; skeleton: lab::todo(3);
+        // TODO 1: log each load-time parameter's value at info level ("my_param = 42" …).
         pr_info!("my_param = {}\n", module_parameters::my_param.value());
         pr_info!("my_bool = {}\n", module_parameters::my_bool.value());
         pr_info!("my_count = {}\n", module_parameters::my_count.value());
+        // TODO 1 end; skeleton: lab::todo(1);
+        // TODO 2: log threshold and slots at info level, read with .get().
         pr_info!("threshold = {} (sysfs, 0644)\n", threshold.get());
         pr_info!("slots = {} (sysfs, 0444)\n", slots.get());
+        // TODO 2 end; skeleton: lab::todo(2);
         lab::loaded();
         Ok(LabParams)
     }
@@ -91,9 +111,11 @@ impl kernel::Module for LabParams {
 
 impl Drop for LabParams {
     fn drop(&mut self) {
+        // TODO 2: log threshold and slots again at info level, as rmmod finds them.
         // What a sysfs write changed while the module was loaded shows here.
         pr_info!("at unload: threshold = {}\n", threshold.get());
         pr_info!("at unload: slots = {}\n", slots.get());
+        // TODO 2 end; skeleton: lab::todo(2);
         lab::unloaded();
     }
 }

@@ -21,7 +21,9 @@
 //! ```
 
 use kernel::prelude::*;
+// TODO 2: pr_cont! and pr_info_once! are not in the prelude: import them from kernel.
 use kernel::{pr_cont, pr_info_once};
+// TODO 2 end
 
 #[path = "../common/lab.rs"]
 mod lab;
@@ -47,6 +49,7 @@ const NAMES: [&str; 8] = [
 
 /// Prints the line for `level`, through the macro of that level.
 fn print_at(level: usize) {
+    // TODO 1: print "[N name] …" for level N (name from NAMES) with level N's own pr_*! macro.
     let name = NAMES[level];
     match level {
         0 => pr_emerg!("[0 {name}] pr_emerg!: the system is unusable\n"),
@@ -58,10 +61,12 @@ fn print_at(level: usize) {
         6 => pr_info!("[6 {name}] pr_info!: for information\n"),
         _ => pr_debug!("[7 {name}] pr_debug!: for debugging (RUST_DEBUG_ASSERTIONS)\n"),
     }
+    // TODO 1 end; skeleton: lab::todo(1); let _ = level;
 }
 
 /// What the info level shows besides its own line: formatting, continuation, print-once.
 fn print_extras() {
+    // TODO 2: 42 "lab" 0xdeadbeef, 7 in 4 columns; pr_cont! "one, two, three"; pr_info_once!.
     let answer = 42;
     let word = "lab";
     let flags: u32 = 0xdead_beef;
@@ -75,6 +80,7 @@ fn print_extras() {
     for _ in 0..3 {
         pr_info_once!("printed once, although reached 3 times\n");
     }
+    // TODO 2 end; skeleton: lab::todo(2);
 }
 
 struct Printing;
@@ -83,16 +89,19 @@ impl kernel::Module for Printing {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let level = module_parameters::level.value();
         match usize::try_from(level) {
+            // The guard keeps `print_at`'s `NAMES[l]` in bounds (Rust would panic, not read past).
             Ok(l) if l < NAMES.len() => print_at(l),
-            _ if level == -1 => {
-                (0..NAMES.len()).for_each(print_at);
-                print_extras();
-            }
-            _ => {
+            // TODO 3: any other level but -1 is none: say so at error level, fail with EINVAL.
+            _ if level != -1 => {
                 pr_err!(
                     "level={level} is not a level: use 0 (emerg) to 7 (debug), or -1 for all\n"
                 );
                 return Err(EINVAL);
+            }
+            // TODO 3 end; skeleton: _ if level != -1 => lab::todo(3),
+            _ => {
+                (0..NAMES.len()).for_each(print_at);
+                print_extras();
             }
         }
         lab::loaded();

@@ -13,12 +13,15 @@ MOD=lab_printing
 P="$MOD: "
 NAMES="emerg alert crit err warning notice info debug"
 
+# The level lines start with the tag "[N name]" (README, Exercises): the checks below, the
+# console's among them, find each line by it; the words after it are the student's.
+
 # level_lines: each of the eight lines once, at exactly its own priority.
 level_lines() {
 	_l=0
 	for _n in $NAMES; do
 		[ "$(kmsg_count "$P\[$_l $_n\] ")" = 1 ] || { echo "# [$_l $_n]: not exactly once"; return 1; }
-		kmsg_at $_l "$P\[$_l $_n\] pr_" || { echo "# [$_l $_n]: not at priority $_l"; return 1; }
+		kmsg_at $_l "$P\[$_l $_n\] " || { echo "# [$_l $_n]: not at priority $_l"; return 1; }
 		_l=$((_l + 1))
 	done
 }
@@ -46,9 +49,9 @@ on_console() {
 	_window=ok
 	console_begin || _window=
 	modprobe $MOD
-	kmsg | sed -n "s/^\([0-7]\) $P\[\([0-7]\) [a-z]*\] pr_.*/\1+\2/p" | tr '\n' ' ' >"/tmp/buffer.$1"
+	kmsg | sed -n "s/^\([0-7]\) $P\[\([0-7]\) [a-z]*\] .*/\1+\2/p" | tr '\n' ' ' >"/tmp/buffer.$1"
 	if [ -n "$_window" ] && console_end >"/tmp/console.$1"; then
-		sed -n "s/.*$P\[\([0-7]\) [a-z]*\] pr_.*/\1/p" "/tmp/console.$1" | tr '\n' ' ' >"/tmp/levels.$1"
+		sed -n "s/.*$P\[\([0-7]\) [a-z]*\] .*/\1/p" "/tmp/console.$1" | tr '\n' ' ' >"/tmp/levels.$1"
 	else
 		echo "no console window" >"/tmp/levels.$1"
 	fi
@@ -77,34 +80,54 @@ console_shows() {
 
 # debug_only_at_8: of the console levels 0..8, only 8 let the pr_debug! line through.
 debug_only_at_8() {
-	[ "$(grep -l "$P\[7 debug\] pr_debug!" /tmp/console.[0-8] | tr '\n' ' ')" = "/tmp/console.8 " ]
+	[ "$(grep -l "$P\[7 debug\] " /tmp/console.[0-8] | tr '\n' ' ')" = "/tmp/console.8 " ]
+}
+
+# printed_once: exactly one info (level 6) record with "once" (pr_alert!'s "at once" is not one).
+printed_once() { [ "$(kmsg | grep -ciE "^6 $P.*once")" = 1 ]; }
+
+# bad_level L: insmod level=L fails with EINVAL and leaves nothing loaded; a module that did load
+# (an unfinished exercise) is unloaded again, so the checks after this one start clean.
+bad_level() {
+	_r=$(load_err $MOD level="$1")
+	if is_loaded $MOD; then
+		echo "# level=$1: loaded"
+		rmmod $MOD
+		return 1
+	fi
+	[ "$_r" = "Invalid argument" ]
 }
 
 printk_was=$(cat /proc/sys/kernel/printk)
 ktap_print_header
-ktap_set_plan 33
+ktap_set_plan 37
+exercise 0 0 basics
 kmsg_reset
 check "bare load succeeds" modprobe $MOD
-check "each of the 8 levels logged once, at exactly its priority 0..7" level_lines
+check "init ends with loaded, at info (level 6)" kmsg_at 6 "${P}loaded$"
+exercise 1 10 one line at each of the eight levels
+check "each of the 8 levels logged once, at exactly its priority 0..7, tagged [N name]" level_lines
 check "pr_debug! is compiled in (RUST_DEBUG_ASSERTIONS) and logged at priority 7" \
-	kmsg_at 7 "$P\[7 debug\] pr_debug!"
-check "formatting: {} {:?} {:#x} {:>4}" kmsg_at 6 "${P}formatting: 42 \"lab\" 0xdeadbeef    7\|$"
-check "pr_cont! continues the line: one record" kmsg_at 6 "${P}continued: one, two, three$"
-check "pr_info_once! reached 3 times, printed once" [ "$(kmsg_count "${P}printed once")" = 1 ]
-rmmod $MOD
+	kmsg_at 7 "$P\[7 debug\] "
+exercise 2 10 formatting, pr_cont and print once
+check "formatting: an info line with 42 \"lab\" 0xdeadbeef    7| ({} {:?} {:#x} {:>4})" \
+	says 6 '42 "lab" 0xdeadbeef    7\|'
+check "pr_cont!: one info record with one, two, three" says 6 "one, two, three"
+check "pr_info_once! reached 3 times: exactly one info line with once" \
+	printed_once
+exercise 0 0 basics
+check "rmmod succeeds" rmmod $MOD
+exercise 1 10 one line at each of the eight levels
 for l in 0 3 7; do
 	kmsg_reset
 	modprobe $MOD level=$l
 	check "level=$l: only the level $l line" only_level $l
 	rmmod $MOD
 done
-kmsg_reset
-check "level=8: Invalid argument, not loaded" [ "$(load_err $MOD level=8)" = "Invalid argument" ]
-check "level=8: the log says which levels are valid" \
-	kmsg_at 3 "${P}level=8 is not a level: use 0 \(emerg\) to 7 \(debug\), or -1 for all$"
 
 # The console, read back (console.sh): at console level N exactly the lines of priority below
 # N reach it, while the log buffer keeps all eight, whatever N.
+exercise 1 10 one line at each of the eight levels
 for n in 0 1 2 3 4 5 6 7 8; do
 	on_console $n
 	check "console level $n: the console shows exactly levels below $n" console_shows $n "$(below $n)"
@@ -119,10 +142,20 @@ on_console 1
 echo N >/sys/module/printk/parameters/ignore_loglevel
 check "ignore_loglevel=Y at console level 1: all 8 lines on the console" console_shows 1 "$(below 8)"
 rmmod $MOD
+exercise 0 0 basics
 # The minimum console level (third number) is the floor of dmesg -n, and 0 is no level for it.
 echo "7 4 3 7" >/proc/sys/kernel/printk
 dmesg -n 1
 check "dmesg -n 1 below the minimum console level 3 sets 3" [ "$(cut -f1 /proc/sys/kernel/printk)" = 3 ]
 check "dmesg -n 0: Invalid argument" [ "$(dmesg -n 0 2>&1 | sed 's/.*: //')" = "Invalid argument" ]
 echo "$printk_was" >/proc/sys/kernel/printk
+
+# Last: a level=8 that reaches print_at unchecked panics inside insmod (README, Break it), and
+# a module left half loaded would hang every later load.
+exercise 3 10 refuse a level that is none
+for l in 8 -2; do
+	kmsg_reset
+	check "level=$l: Invalid argument, not loaded" bad_level $l
+	check "  and an error (level 3) line about the level" says 3 level
+done
 ktap_finished
