@@ -94,20 +94,21 @@ impl kernel::Module for LabAlloc {
         pr_info!("init: buf_size={}\n", buf_size);
 
         // One object whose size is known at compile time: kmalloc, may sleep.
-        let header = KBox::new(
-            Header {
-                magic: MAGIC,
-                buf_size,
-            },
-            GFP_KERNEL,
-        )?;
+        let header = Header {
+            magic: MAGIC,
+            buf_size,
+        };
+        // TODO 1: put the header in a KBox (GFP_KERNEL); ? turns AllocError into ENOMEM.
+        let header = KBox::new(header, GFP_KERNEL)?;
         pr_info!(
             "KBox::new: header, {} bytes (GFP_KERNEL)\n",
             size_of::<Header>()
         );
+        // TODO 1 end; skeleton: let _ = header; let header: KBox<Header> = lab::todo_err(1)?;
 
         // Room for every size up front, so the pushes below never reallocate; `push` still
         // takes flags because it would have to grow the vector if the capacity ran out.
+        // TODO 1: a KVec with room for ALLOCATIONS sizes; push the header's and its own size.
         let mut sizes = KVec::with_capacity(ALLOCATIONS, GFP_KERNEL)?;
         sizes.push(size_of::<Header>(), GFP_KERNEL)?;
         sizes.push(ALLOCATIONS * size_of::<usize>(), GFP_KERNEL)?;
@@ -115,9 +116,11 @@ impl kernel::Module for LabAlloc {
             "KVec::with_capacity({}) + push: sizes (GFP_KERNEL)\n",
             ALLOCATIONS
         );
+        // TODO 1 end; skeleton: let mut sizes: KVec<usize> = lab::todo_err(1)?; let _ = ALLOCATIONS;
 
         // Counters must start at zero: `zeroed` asks the allocator for zeroed memory
         // (`__GFP_ZERO`) instead of writing the zeros ourselves.
+        // TODO 1: a boxed array of 256 u32 counters, zeroed by the allocator; record its size.
         let histogram = KBox::<[u32; 256]>::zeroed(GFP_KERNEL)?;
         sizes.push(size_of::<[u32; 256]>(), GFP_KERNEL)?;
         pr_info!(
@@ -125,26 +128,29 @@ impl kernel::Module for LabAlloc {
             histogram.len(),
             histogram.iter().all(|&c| c == 0)
         );
+        // TODO 1 end; skeleton: let histogram: KBox<[u32; 256]> = lab::todo_err(1)?;
 
         // The size comes from the user and may be more than kmalloc can give: vmalloc. Too
         // big for anything is the user's mistake: ENOMEM, and no allocation-failure report.
+        // TODO 2: a VVec of buf_size bytes 0x5a, with flags that fail quietly when it is too big.
         let buffer = VVec::from_elem(0x5a_u8, buf_size, GFP_KERNEL | __GFP_NOWARN)?;
         sizes.push(buf_size, GFP_KERNEL)?;
         pr_info!(
             "VVec::from_elem: buffer, {} bytes (GFP_KERNEL | __GFP_NOWARN)\n",
             buffer.len()
         );
+        // TODO 2 end; skeleton: let buffer: VVec<u8> = lab::todo_default(2);
 
         // A spinlock's critical section must not sleep: GFP_ATOMIC. The `KBox` holding the lock
         // is allocated outside it, with GFP_KERNEL (a lock must be pinned: it cannot move).
         let events = KBox::pin_init(new_spinlock!(KVec::new(), "lab_alloc_events"), GFP_KERNEL)?;
         sizes.push(size_of::<SpinLock<KVec<&str>>>(), GFP_KERNEL)?;
         pr_info!("KBox::pin_init: a spinlock around an empty KVec (GFP_KERNEL)\n");
-        let count = {
-            let mut events = events.lock();
-            events.push("loaded", GFP_ATOMIC)?;
-            events.len()
-        };
+        // The guard `lock()` returns lives to the end of the statement: the push runs locked.
+        // TODO 2: push the event "loaded" while holding the lock, with flags that never sleep.
+        events.lock().push("loaded", GFP_ATOMIC)?;
+        // TODO 2 end; skeleton: lab::todo(2);
+        let count = events.lock().len();
         sizes.push(size_of::<&str>(), GFP_KERNEL)?;
         pr_info!(
             "KVec::push under the spinlock: {} event (GFP_ATOMIC)\n",
@@ -164,7 +170,9 @@ impl kernel::Module for LabAlloc {
 
 impl Drop for LabAlloc {
     fn drop(&mut self) {
-        let intact = self.buffer.iter().all(|&b| b == 0x5a);
+        // TODO 3: log "freeing:" with what each allocation holds now, checked against init's.
+        let intact =
+            self.buffer.len() == self.header.buf_size && self.buffer.iter().all(|&b| b == 0x5a);
         let magic_intact = self.header.magic == MAGIC;
         pr_info!(
             "freeing: header magic {:#x} (intact: {}), sizes {:?}, {} counts, buffer of {} bytes intact: {}, events {:?}\n",
@@ -176,6 +184,8 @@ impl Drop for LabAlloc {
             intact,
             &self.events.lock()[..]
         );
+        // TODO 3 end; skeleton: lab::todo(3); let _ = (self.header.magic, self.header.buf_size, &self.sizes, &self.histogram, &self.buffer, &self.events);
+        // The fields are dropped after this, each freeing its allocation: nothing to free here.
         lab::unloaded();
     }
 }

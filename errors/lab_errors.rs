@@ -18,7 +18,6 @@
 //! Try it in `make shell`: `insmod /lib/modules/$(uname -r)/extra/lab_errors.ko fail=3`, then
 //! `dmesg | tail -n 3`.
 
-use kernel::error::to_result;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -50,8 +49,6 @@ enum Fail {
 }
 
 impl Fail {
-    const VALID: &'static str = "0 none, 1 einval, 2 enomem, 3 enodev, 4 eoverflow";
-
     fn from_param(code: i32) -> Result<Self> {
         Ok(match code {
             0 => Fail::None,
@@ -60,8 +57,11 @@ impl Fail {
             3 => Fail::Enodev,
             4 => Fail::Eoverflow,
             _ => {
-                pr_err!("fail={code} is unknown; valid: {}\n", Self::VALID);
+                // TODO 1: refuse an unknown mode: an err-level line listing the valid ones, EINVAL.
+                const VALID: &str = "0 none, 1 einval, 2 enomem, 3 enodev, 4 eoverflow";
+                pr_err!("fail={code} is unknown; valid: {VALID}\n");
                 return Err(EINVAL);
+                // TODO 1 end; skeleton: return lab::todo_err(1);
             }
         })
     }
@@ -78,12 +78,18 @@ fn c_style_probe(fail: Fail) -> c_int {
 }
 
 /// How many devices there are: `Result<i32>` carries either the count or an errno.
-/// `to_result` turns the C-style return value into a `Result`, `?` returns its error.
+/// [`to_result`](kernel::error::to_result) turns the C-style return value into a `Result`, `?`
+/// returns its error.
 fn device_count(fail: Fail) -> Result<i32> {
-    to_result(c_style_probe(fail))?;
+    let ret = c_style_probe(fail);
+    // TODO 2: turn the C-style return value into a Result (to_result) and pass its error up (?).
+    kernel::error::to_result(ret)?;
+    // TODO 2 end; skeleton: let _ = ret;
+    // TODO 1: fail=1 asks for an invalid request: return the errno that says so.
     if fail == Fail::Einval {
         return Err(EINVAL);
     }
+    // TODO 1 end
     Ok(4)
 }
 
@@ -95,7 +101,9 @@ fn buffer_size(count: i32, fail: Fail) -> Result<usize> {
     } else {
         4096
     };
+    // TODO 3: multiply with checked_mul: an overflow must be EOVERFLOW, never a wrapped size.
     let bytes = count.checked_mul(per_device).ok_or(EOVERFLOW)?;
+    // TODO 3 end; skeleton: let _ = (count, per_device); let bytes: i32 = lab::todo_default(3);
     usize::try_from(bytes).map_err(|_| EOVERFLOW)
 }
 
@@ -106,7 +114,9 @@ fn set_up(fail: Fail) -> Result<KVec<u8>> {
     if fail == Fail::Enomem {
         size = 1 << 40; // 1 TiB: the allocator refuses, quietly thanks to __GFP_NOWARN
     }
+    // TODO 2: allocate the buffer; a failed allocation (AllocError) goes up as ENOMEM with ?.
     let buffer = KVec::with_capacity(size, GFP_KERNEL | __GFP_NOWARN)?;
+    // TODO 2 end; skeleton: let buffer: KVec<u8> = lab::todo_default(2);
     pr_info!("{count} devices, a buffer of {size} bytes\n");
     Ok(buffer)
 }
@@ -124,11 +134,13 @@ impl kernel::Module for Errors {
                 Ok(Errors { _buffer: buffer })
             }
             Err(e) => {
+                // TODO 2: log at err level the error's name (e.g. ENODEV) and its errno number.
                 // {:?} prints the errno's name (CONFIG_SYMBOLIC_ERRNAME), to_errno() its value.
                 pr_err!(
                     "init failed: {e:?} (errno {}), fail={fail:?}\n",
                     e.to_errno()
                 );
+                // TODO 2 end; skeleton: lab::todo(2);
                 Err(e)
             }
         }
