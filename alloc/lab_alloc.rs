@@ -104,7 +104,7 @@ impl kernel::Module for LabAlloc {
             "KBox::new: header, {} bytes (GFP_KERNEL)\n",
             size_of::<Header>()
         );
-        // TODO 1 end; skeleton: let _ = header; let header: KBox<Header> = lab::todo_err(1)?;
+        // TODO 1 end; skeleton: let header = lab::todo_kbox(1, header)?;
 
         // Room for every size up front, so the pushes below never reallocate; `push` still
         // takes flags because it would have to grow the vector if the capacity ran out.
@@ -116,7 +116,7 @@ impl kernel::Module for LabAlloc {
             "KVec::with_capacity({}) + push: sizes (GFP_KERNEL)\n",
             ALLOCATIONS
         );
-        // TODO 1 end; skeleton: let mut sizes: KVec<usize> = lab::todo_err(1)?; let _ = ALLOCATIONS;
+        // TODO 1 end; skeleton: let mut sizes = KVec::new(); let _ = ALLOCATIONS;
 
         // Counters must start at zero: `zeroed` asks the allocator for zeroed memory
         // (`__GFP_ZERO`) instead of writing the zeros ourselves.
@@ -128,7 +128,7 @@ impl kernel::Module for LabAlloc {
             histogram.len(),
             histogram.iter().all(|&c| c == 0)
         );
-        // TODO 1 end; skeleton: let histogram: KBox<[u32; 256]> = lab::todo_err(1)?;
+        // TODO 1 end; skeleton: let histogram = lab::todo_kbox(1, [0u32; 256])?;
 
         // The size comes from the user and may be more than kmalloc can give: vmalloc. Too
         // big for anything is the user's mistake: ENOMEM, and no allocation-failure report.

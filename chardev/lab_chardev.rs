@@ -157,6 +157,7 @@ impl MiscDevice for LabChardev {
         let mut content = CONTENT::lock()?;
         let len = content.len;
         let pos = kiocb.ki_pos();
+        // TODO 1: copy content.data[..len] from the file offset on; a 0 before the end is EFAULT.
         // Copies from the file offset on and advances it; 0 at the end, which ends `cat`.
         let read = iov.simple_read_from_buffer(kiocb.ki_pos_mut(), &content.data[..len])?;
         // It also gives 0 when the user's buffer faulted before the first byte: that is
@@ -164,6 +165,7 @@ impl MiscDevice for LabChardev {
         if read == 0 && wanted > 0 && usize::try_from(pos).is_ok_and(|p| p < len) {
             return Err(EFAULT);
         }
+        // TODO 1 end; skeleton: let _ = (wanted, pos, &content.data, kiocb.ki_pos_mut()); let read: usize = lab::todo_err(1)?;
         content.stats.bytes_read += read as u64;
         this.bytes_read.add(read as u64, Relaxed);
         Ok(read)
@@ -172,12 +174,15 @@ impl MiscDevice for LabChardev {
     fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
         let this = kiocb.file();
         let len = iov.len();
+        // TODO 2: refuse a write of more than CAPACITY bytes with EFBIG ("File too large").
         if len > CAPACITY {
             return Err(EFBIG);
         }
+        // TODO 2 end
         let mut guard = CONTENT::lock()?;
         // Disjoint borrows of two fields need the plain `&mut Content`, not the guard.
         let content = &mut *guard;
+        // TODO 2: copy the user's bytes to content.staged (short: EFAULT), then to data and len.
         // Copy from user space into the staging buffer first: a bad pointer then changes
         // nothing. A `Mutex` holder may sleep, as a copy from user space can (page faults).
         if iov.copy_from_iter(&mut content.staged[..len]) != len {
@@ -185,6 +190,7 @@ impl MiscDevice for LabChardev {
         }
         content.data[..len].copy_from_slice(&content.staged[..len]);
         content.len = len;
+        // TODO 2 end; skeleton: let _ = &content.staged; lab::todo_err(2)?;
         content.stats.bytes_written += len as u64;
         drop(guard);
         this.bytes_written.add(len as u64, Relaxed);
@@ -198,8 +204,10 @@ impl MiscDevice for LabChardev {
     fn ioctl(device: &LabChardev, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
             LAB_CHARDEV_STATS => {
+                // TODO 3: copy the counters out to arg (copy_out), the lock released first.
                 let stats = CONTENT::lock()?.stats;
                 copy_out(arg, [stats.bytes_read, stats.bytes_written, stats.opens])
+                // TODO 3 end; skeleton: let s = CONTENT::lock()?.stats; let _ = (s.bytes_read, s.bytes_written, s.opens); lab::todo_err(3)
             }
             LAB_CHARDEV_RESET => {
                 CONTENT::lock()?.stats = Stats {
@@ -231,12 +239,16 @@ struct ChardevModule {
 impl kernel::InPlaceModule for ChardevModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         CONTENT::init();
-        pr_info!("/dev/lab_chardev: {CAPACITY} bytes, reads \"Hello from Rust!\" until written\n");
-        lab::loaded();
         try_pin_init!(Self {
             _miscdev <- MiscDeviceRegistration::register(MiscDeviceOptions {
                 name: c"lab_chardev",
             }),
+        })
+        // Logged once the device is registered: `loaded` means init succeeded.
+        .pin_chain(|_| {
+            pr_info!("/dev/lab_chardev: {CAPACITY} bytes, reads \"Hello from Rust!\" until written\n");
+            lab::loaded();
+            Ok(())
         })
     }
 }

@@ -6,7 +6,6 @@ set -eu
 . /lab/lab.sh
 MOD=lab_chardev
 DEV=/dev/lab_chardev
-P="$MOD: "
 
 node_matches_misc() {
 	_minor=$(sed -n 's/^ *\([0-9]*\) lab_chardev$/\1/p' /proc/misc)
@@ -42,13 +41,14 @@ hammer() {
 }
 
 write_hi() { echo hi >$DEV && reads hi; }
-second_byte() { [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = i ]; }
+second_byte() { [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = e ]; }
 efbig() { [ "$(write_err 4097)" = "File too large" ]; }
-bad_pointers() { chardev_stress badptr >/dev/null && chardev_stress badwrite >/dev/null && reads abcde; }
+bad_write_pointer() { chardev_stress badwrite >/dev/null && reads abcde; }
+bad_ioctl_pointer() { chardev_stress badptr >/dev/null && reads abcde; }
 
-# past_end: a read at an offset past the end succeeds with 0 bytes (a failed read, which dd
+# past_end: a read at an offset past the end (the greeting's 17 bytes) succeeds with 0 bytes (a failed read, which dd
 # would also turn into 0 bytes of output, prints its errno here and exits non-zero).
-past_end() { [ "$(chardev_stress pread 10)" = 0 ]; }
+past_end() { [ "$(chardev_stress pread 20)" = 0 ]; }
 
 # counters: after a reset, one 5-byte write and two whole reads, each field has its own value
 # (a module that swapped two of them would not pass): 10 read, 5 written, 4 opens (the
@@ -79,32 +79,42 @@ own_counters() {
 		[ "$_m4" = "open=$((_n3 + 1)) bytes_read=5 bytes_written=0" ] &&
 		[ "$_n5" -gt $((_n3 + 1)) ] && [ "$_m5" = "open=$_n5 bytes_read=0 bytes_written=0" ]
 }
+open_release_logged() { says 6 open && says 6 release; }
 busy() { [ "$(errtext rmmod $MOD)" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
 
 # Every check that reads or writes the device is bounded: one that hangs fails in 60 s (the
 # hammer, a few hundred process starts under emulation, in 600 s), names itself, and the
 # checks after it still run.
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 23
 kmsg_reset
+exercise 0 0 basics
 check "load succeeds" modprobe $MOD
 check "node is a char device 10:<minor>, as /proc/misc and sysfs say" node_matches_misc
+exercise 1 10 read the content
 check "cat gives the greeting" bounded 60 reads "Hello from Rust!"
-check "open and release are logged" sh -c ". /lab/lab.sh; kmsg_at 6 '${P}open$' && kmsg_at 6 '${P}release$'"
-check "echo hi > dev; cat dev gives hi" bounded 60 write_hi
-check "the write's byte count is logged (debug level): write: 3 bytes" \
-	kmsg_at 7 "${P}write: 3 bytes \(open [0-9]+\)$"
-check "offsets: dd bs=1 skip=1 count=1 gives i" bounded 60 second_byte
+check "offsets: dd bs=1 skip=1 count=1 gives e" bounded 60 second_byte
 check "a read past the end succeeds with 0 bytes" bounded 60 past_end
+exercise 0 0 basics
+check "open and release are logged at info" open_release_logged
+exercise 2 10 write the content
+check "echo hi > dev; cat dev gives hi" bounded 60 write_hi
+check "the write's byte count is logged at debug level: 3 bytes" says 7 '(^|[^0-9])3 bytes'
 check "a 4097-byte write fails with File too large (EFBIG)" bounded 60 efbig
-check "  and changes nothing" bounded 60 reads hi
+check "and changes nothing" bounded 60 reads hi
 full() { [ "$(write_err 4096)" = ok ] && [ "$(wc -c <$DEV)" -eq 4096 ]; }
 check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" bounded 60 full
 check "4 processes writing and reading at once never see torn content" bounded 600 hammer 4
+exercise 3 10 the counters through ioctl
 check "counters via ioctl after reset, a 5-byte write and two reads: read 10, written 5, 4 opens" \
 	bounded 30 counters
+exercise 0 0 basics
 check "an unknown ioctl gives ENOTTY" bounded 60 sh -c "chardev_stress badcmd >/dev/null"
-check "a bad user pointer gives EFAULT (ioctl and write), content unchanged" bounded 60 bad_pointers
+exercise 2 10 write the content
+check "a bad user pointer to write gives EFAULT, content unchanged" bounded 60 bad_write_pointer
+exercise 3 10 the counters through ioctl
+check "a bad user pointer to LAB_CHARDEV_STATS gives EFAULT, content unchanged" bounded 60 bad_ioctl_pointer
+exercise 2 10 write the content
 exec 3<>$DEV 4<>$DEV
 check "one open file: a read after its own write starts from the beginning" bounded 60 one_file_write_then_read
 check "two open files: each reads from its own offset" bounded 60 two_files_two_offsets
@@ -112,6 +122,7 @@ check "one open file: a write after a partial read replaces the whole content, r
 	bounded 30 write_after_partial_read
 check "per-open counters (LAB_CHARDEV_MINE): each open file sees only its own bytes and number" \
 	bounded 30 own_counters
+exercise 0 0 basics
 check "rmmod while the device is open is refused: Resource temporarily unavailable" bounded 60 busy
 exec 3<&- 4<&-
 check "rmmod after close succeeds" bounded 60 rmmod $MOD

@@ -157,8 +157,7 @@ impl Shared {
     /// One worker's run: `n` increments, each under both locks in turn. Each guard is dropped
     /// at the end of its statement, so no increment holds both locks at once.
     fn run(&self, n: u32) {
-        // TODO 1: n times: add 1 to data.value under the Mutex, then to counter.count under the
-        // spinlock; then count the run (data.runs). Hold each lock for one increment only.
+        // TODO 1: n times: data.value += 1 under the Mutex, counter.count under the spinlock.
         for _ in 0..n {
             self.data.lock().value += 1;
             self.counter.lock().count += 1;
@@ -180,8 +179,7 @@ impl Shared {
             self.batch_complete.notify_all();
             return Ok(());
         }
-        // TODO 2: until the generation moves on, wait on batch_complete (interruptibly): a signal
-        // gives ERESTARTSYS, a closing gate ENODEV; either way this writer leaves the batch.
+        // TODO 2: wait on batch_complete until the generation moves; signal/closing: leave.
         while gate.generation == generation {
             if gate.closing {
                 gate.arrived -= 1;
@@ -224,8 +222,7 @@ impl HrTimerCallback for Shared {
     /// Runs in hard interrupt context (softirq on PREEMPT_RT): no sleeping, so no `Mutex`.
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         let mut counter = this.counter.lock();
-        // TODO 3: count the tick in count and ticks, one less left, and note when writers moved
-        // the count since the last tick (interleaved). Interrupt context: no Mutex, no sleeping.
+        // TODO 3: count the tick (count, ticks, left, interleaved); no Mutex in an interrupt.
         if counter.count != counter.count_after_tick {
             counter.interleaved += 1;
         }

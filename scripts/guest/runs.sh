@@ -64,6 +64,12 @@ for run in "$@"; do
 	: >$KLOG
 	klog_mark "begin $run"
 	rc=0
+	case $run in
+	grade-skel-*)
+		# A skeleton must load and unload as it is, with the module's defaults.
+		if modprobe "lab_$graded" && rmmod "lab_$graded"; then echo "# lab-skel: loads and unloads"
+		else echo "# lab-skel: does not load and unload"; fi ;;
+	esac
 	(cd /lab && timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@") </dev/null 2>&1 || rc=$?
 	klog_mark "end $run" || [ "$rc" != 0 ] || rc=1
 	now=$(taint)
