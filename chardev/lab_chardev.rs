@@ -165,7 +165,7 @@ impl MiscDevice for LabChardev {
         if read == 0 && wanted > 0 && usize::try_from(pos).is_ok_and(|p| p < len) {
             return Err(EFAULT);
         }
-        // TODO 1 end; skeleton: let _ = (wanted, pos, &content.data, kiocb.ki_pos_mut()); let read: usize = lab::todo_err(1)?;
+        // TODO 1 end; skeleton: let _ = (wanted, pos, len, &content.data, kiocb.ki_pos_mut()); let read: usize = lab::todo_err(1)?;
         content.stats.bytes_read += read as u64;
         this.bytes_read.add(read as u64, Relaxed);
         Ok(read)
