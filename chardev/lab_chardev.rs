@@ -246,7 +246,9 @@ impl kernel::InPlaceModule for ChardevModule {
         })
         // Logged once the device is registered: `loaded` means init succeeded.
         .pin_chain(|_| {
-            pr_info!("/dev/lab_chardev: {CAPACITY} bytes, reads \"Hello from Rust!\" until written\n");
+            pr_info!(
+                "/dev/lab_chardev: {CAPACITY} bytes, reads \"Hello from Rust!\" until written\n"
+            );
             lab::loaded();
             Ok(())
         })
