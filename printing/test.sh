@@ -47,6 +47,11 @@ on_console() {
 	console_level "$1"
 	kmsg_reset
 	_window=ok
+	if [ -z "$EIGHT" ]; then
+		modprobe $MOD
+		echo "no window: the module does not log the eight lines" | tee "/tmp/levels.$1" >"/tmp/buffer.$1"
+		return 0
+	fi
 	console_begin || _window=
 	modprobe $MOD
 	kmsg | sed -n "s/^\([0-7]\) $P\[\([0-7]\) [a-z]*\] .*/\1+\2/p" | tr '\n' ' ' >"/tmp/buffer.$1"
@@ -107,6 +112,10 @@ check "bare load succeeds" modprobe $MOD
 check "init ends with loaded, at info (level 6)" kmsg_at 6 "${P}loaded$"
 exercise 1 10 one line at each of the eight levels
 check "each of the 8 levels logged once, at exactly its priority 0..7, tagged [N name]" level_lines
+# Without the eight lines the console windows below cannot pass: they then fail at once
+# (on_console), instead of watching the console for lines that will never come.
+EIGHT=
+if level_lines >/dev/null 2>&1; then EIGHT=1; fi
 check "pr_debug! is compiled in (RUST_DEBUG_ASSERTIONS) and logged at priority 7" \
 	kmsg_at 7 "$P\[7 debug\] "
 exercise 2 10 formatting, pr_cont and print once
