@@ -112,19 +112,22 @@ grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or
 	@scripts/grade $(T) $(DIR)
 
 # make test's proof of the labs (scripts/run-tests' grade-* runs): every topic's TODO=0 skeleton,
-# which must build without a warning, and tests/grading/{alt,planted}/TOPIC/lab_TOPIC.rs
-# (solutions worded differently; planted bugs), each built as make grade builds a submission.
+# which must build without a warning; tests/grading/alt/TOPIC/lab_TOPIC.rs (solutions worded
+# differently); tests/grading/planted/TOPIC.patch (a bug planted in the reference, as a patch so
+# that it follows the reference). Each is built as make grade builds a submission.
 PROOFS := $(PROOFS_DIR)
 proofs: $(KERNEL_DEP)
-	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)
+	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)/alt $(PROOFS)/planted
 	@scripts/skels -o $(PROOFS)/skel 2>/dev/null
-	@for k in alt planted; do \
-		for f in tests/grading/$$k/*/lab_*.rs; do \
-			t=$$(basename $$(dirname $$f)); mkdir -p $(PROOFS)/$$k/$$t; \
-			cp $$f $(PROOFS)/$$k/$$t/ && cp $$t/Kbuild $(PROOFS)/$$k/$$t/; \
-		done; \
-		cp -r common $(PROOFS)/$$k/; \
+	@for f in tests/grading/alt/*/lab_*.rs; do \
+		t=$$(basename $$(dirname $$f)); mkdir -p $(PROOFS)/alt/$$t; \
+		cp $$f $(PROOFS)/alt/$$t/ && cp $$t/Kbuild $(PROOFS)/alt/$$t/; \
 	done
+	@for p in tests/grading/planted/*.patch; do \
+		t=$$(basename $$p .patch); mkdir -p $(PROOFS)/planted/$$t; cp $$t/Kbuild $(PROOFS)/planted/$$t/; \
+		patch -s -o $(PROOFS)/planted/$$t/lab_$$t.rs $$t/lab_$$t.rs <$$p || exit 1; \
+	done
+	@cp -r common $(PROOFS)/alt/ && cp -r common $(PROOFS)/planted/
 	@for k in skel alt planted; do \
 		for d in $(PROOFS)/$$k/*/lab_*.rs; do t=$$(basename $$(dirname $$d)); echo "obj-m += $$t/"; done >$(PROOFS)/$$k/Kbuild; \
 		$(call kbuild,$(PROOFS)/$$k,$(PROOFS)/$$k-ko) modules >$(PROOFS)/$$k.log 2>&1 || { cat $(PROOFS)/$$k.log; exit 1; }; \

@@ -18,6 +18,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static                                # the VM and its userland
 	ca-certificates xz-utils python3 shellcheck                   # fetch, unpack, harness, lint
 	gnuplot-nox                                                   # make bench's chart
+	patch                                                         # make proofs' planted bugs
 )
 
 check_only=0
