@@ -116,7 +116,7 @@ grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or
 # differently); tests/grading/planted/TOPIC.patch (a bug planted in the reference, as a patch so
 # that it follows the reference). Each is built as make grade builds a submission.
 PROOFS := $(PROOFS_DIR)
-proofs: $(KERNEL_DEP)
+proofs: $(KERNEL_DEP) ## build what make test grades to prove the grader: every TODO=0 skeleton (no warning allowed), tests/grading/
 	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)/alt $(PROOFS)/planted
 	@scripts/skels -o $(PROOFS)/skel 2>/dev/null
 	@for f in tests/grading/alt/*/lab_*.rs; do \
