@@ -55,3 +55,10 @@ export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-${LLVM_SUFFIX#-}/lib}
 
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
 topics() { sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$|\1|p' "$ROOT/Kbuild"; }
+
+# kmsg_section KMSGLOG RUN: the kernel log records of RUN, between scripts/guest/runs.sh's
+# markers (to the end of the log when the run never ended: the VM died or was stopped).
+kmsg_section() {
+	awk -v b=";lab-run: begin $2" -v e=";lab-run: end $2" \
+		'index($0, b) { on = 1; next } index($0, e) { on = 0 } on' "$1"
+}
