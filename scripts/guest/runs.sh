@@ -5,7 +5,8 @@
 #                              grade-KIND-TOPIC (TOPIC's test.sh on /lab/grade/KIND-TOPIC.ko)
 # Each run is framed on stdout by "@@lab-run begin RUN" and "@@lab-run end RUN rc=N taint=T
 # splat=LINE", and in the kernel log by "lab-run: begin RUN" / "lab-run: end RUN" records, so
-# the host can cut both streams per run (scripts/vm --kmsg). A run that failed (rc != 0), tainted the kernel or
+# the host can cut both streams per run (scripts/vm --kmsg). A kernel that reported while booting
+# makes the batch print "@@lab-boot-report taint=T splat=LINE" and run nothing. A run that failed (rc != 0), tainted the kernel or
 # made it report something (scripts/guest/splat.sh) ends the batch with "@@lab-run stop": the
 # host boots a fresh VM for the runs left, so that a broken kernel (lockdep switches itself
 # off after its first report) cannot hide or spoil another run's result.
@@ -44,6 +45,14 @@ swap() {
 	[ -e "$_ko.lab" ] || cp "$_ko" "$_ko.lab"
 	cp "${2:-$_ko.lab}" "$_ko"
 }
+
+# A kernel that reported or was tainted while booting, before any lab module loaded, would fail
+# every run of the boot for something none of them did: say so, and let the host boot again.
+boot_splat=$(dmesg | grep -m1 -E "$SPLAT" | sed 's/^\[[^]]*\] *//') || true
+if [ "$(taint)" != 0 ] || [ -n "$boot_splat" ]; then
+	echo "@@lab-boot-report taint=$(taint) splat=$boot_splat"
+	exit 0
+fi
 
 for run in "$@"; do
 	graded=
