@@ -5,9 +5,10 @@
 #                              grade-KIND-TOPIC (TOPIC's test.sh on /lab/grade/KIND-TOPIC.ko)
 # Each run is framed on stdout by "@@lab-run begin RUN" and "@@lab-run end RUN rc=N taint=T
 # splat=LINE", and in the kernel log by "lab-run: begin RUN" / "lab-run: end RUN" records, so
-# the host can cut both streams per run (scripts/vm --kmsg). A kernel that reported while booting
-# makes the batch print "@@lab-boot-report taint=T splat=LINE" and run nothing. A run that failed (rc != 0), tainted the kernel or
-# made it report something (scripts/guest/splat.sh) ends the batch with "@@lab-run stop": the
+# the host can cut both streams per run (scripts/vm --kmsg). A kernel that reported while
+# booting makes the batch print "@@lab-boot-report taint=T splat=LINE" and run nothing. A run
+# that failed (rc != 0), tainted the kernel or made it report something
+# (scripts/guest/splat.sh) ends the batch with "@@lab-run stop": the
 # host boots a fresh VM for the runs left, so that a broken kernel (lockdep switches itself
 # off after its first report) cannot hide or spoil another run's result.
 # Environment: RUN_TIMEOUT (s, per run, default 1500), and CYCLES, CONC_SECONDS, FAULT_TYPE,
