@@ -362,7 +362,7 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 	}
 	deadline = now_ns() + seconds * 1000000000ULL;
 	fflush(stdout);
-	/* pids[0..N-1] the workers, pids[N] the stats reader (on the parent's open file). */
+	/* pids[0..N-1] the workers, pids[N] the stats reader (on the parent's open file), if any. */
 	for (i = 0; i < workers + counters; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
