@@ -47,7 +47,7 @@ logs_errno() {
 logged_twice() {
 	kmsg_reset
 	if insmod "$KO" fail=3 2>/dev/null; then rmmod $MOD; return 1; fi
-	_n=$(kmsg | grep -cE "^3 $MOD: .*ENODEV" || true)
+	_n=$(kmsg_grep -c 3 "$MOD: .*ENODEV" || true)
 	echo "# the err-level line naming ENODEV came $_n times"
 	[ "$_n" = 2 ]
 }

@@ -14,8 +14,8 @@
 //! of its own in `bench/`, so that this one carries the lesson alone.)
 //!
 //! A second file, `timer`, brings in a context that cannot sleep: writing `N` to it arms an
-//! hrtimer whose callback runs in hard interrupt context every [`TICK`] (without high-resolution
-//! timers, as in the lab kernel, at most once a timer interrupt: 250 a second) and adds one to
+//! hrtimer whose callback runs in hard interrupt context every [`TICK`] (the lab kernel has
+//! high-resolution timers; without them, at most once a timer interrupt) and adds one to
 //! the same spinlock-protected count, `N` times, while writers may be running; reading it gives
 //! `ticks=… left=… interleaved=…` (`interleaved`: ticks that found writers had moved the count
 //! since the previous tick). The spinlock count is then the sum of every `N` written to

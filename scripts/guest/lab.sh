@@ -39,7 +39,7 @@ LAB_EXERCISE=
 # says LEVEL WORDS: a record of $MOD at exactly LEVEL (0 emerg … 7 debug) whose message holds
 # WORDS, in any case: what a check asks of a log line when the wording is the student's (the lab
 # sheet names the word).
-says() { kmsg | grep -qiE "^$1 $MOD: .*$2"; }
+says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 
 # not CMD [ARG]...: succeeds when CMD fails.
 not() { ! "$@"; }
@@ -107,11 +107,18 @@ kmsg_reset() { dmesg -c >/dev/null; }
 # LEVEL being the record's priority (0 emerg … 7 debug) as /dev/kmsg and `dmesg -r` give it.
 kmsg() { dmesg -r | sed -n 's/^<\([0-7]\)>\[[^]]*\] \{0,1\}/\1 /p'; }
 
+# kmsg_grep GREP-OPTION LEVEL REGEX: grep -E with that option (-q, -c, -qi …) over the records
+# at LEVEL (0-7, or [0-7]: any) whose message matches REGEX from its start, as kmsg | grep would
+# see them, in one process less: dmesg -r's own "<LEVEL>[time] message" lines, read by grep.
+# (A process costs tens of milliseconds on the debug kernel under emulation, and checks call
+# these dozens of times.)
+kmsg_grep() { dmesg -r | grep -E "$1" "^<$2>\[[^]]*\] ?($3)"; }
+
 # kmsg_at LEVEL REGEX: a record at exactly LEVEL whose message matches REGEX (grep -E).
-kmsg_at() { kmsg | grep -qE "^$1 ($2)"; }
+kmsg_at() { kmsg_grep -q "$1" "$2"; }
 
 # kmsg_count REGEX: how many records match REGEX, whatever their level.
-kmsg_count() { kmsg | grep -cE "^[0-7] ($1)" || true; }
+kmsg_count() { kmsg_grep -c '[0-7]' "$1" || true; }
 
 # is_loaded MODULE: MODULE is in /proc/modules (what lsmod reads).
 is_loaded() { grep -q "^$1 " /proc/modules; }
@@ -132,38 +139,62 @@ load_err() {
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # has_kmemleak: kmemleak is in the kernel and on. Booted with kmemleak=off, its file is still
 # there but refuses every command with EPERM; an unknown one gets EINVAL only when it is on.
+# Asked once per shell.
 has_kmemleak() {
-	[ -w $KMEMLEAK ] && [ "$(errtext sh -c "echo lab-probe >$KMEMLEAK")" = "Invalid argument" ]
+	if [ -z "${_hk_on:-}" ]; then
+		_hk_on=no
+		if [ -w $KMEMLEAK ] && [ "$(errtext sh -c "echo lab-probe >$KMEMLEAK")" = "Invalid argument" ]; then
+			_hk_on=yes
+		fi
+	fi
+	[ "$_hk_on" = yes ]
 }
 kmemleak_clear() { if has_kmemleak; then echo clear >$KMEMLEAK; fi; }
-# kmemleak_found: how many unreferenced objects kmemleak reports now, for what was allocated
-# before the call. An object is reported by a scan that starts 5 s or more after its allocation
-# (MSECS_MIN_AGE) and finds it unreferenced and unchanged since the scan before: one scan at
-# once (which a leak is too young for, seen here: 0 found), the second once 6 s have passed since
-# the call. The scans take seconds each under emulation: the first one's time is the wait's.
-# Call has_kmemleak first.
-kmemleak_found() {
+# kmemleak_start, then kmemleak_finish: how many unreferenced objects kmemleak reports (in
+# _kf_n), for what was allocated before kmemleak_start. An object is reported by a scan that
+# starts 5 s or more after its allocation (MSECS_MIN_AGE) and finds it unreferenced and
+# unchanged since the scan before: kmemleak_start scans at once (which a leak is too young for,
+# seen here: 0 found), and kmemleak_finish scans again once 6 s have passed since
+# kmemleak_start. An object allocated after the first scan cannot be reported by the second (its
+# checksum is new to it), so whatever runs in between is not counted, and its seconds count
+# toward the wait: stress.sh runs its fault sweep and bad inputs there. The scans take seconds
+# each under emulation: the first one's time is the wait's too. Call has_kmemleak first.
+kmemleak_start() {
 	_kf_t0=$(uptime_cs)
 	echo scan >$KMEMLEAK
+}
+kmemleak_finish() {
 	_kf_left=$((600 - $(uptime_cs) + _kf_t0))
 	[ $_kf_left -le 0 ] || sleep "$((_kf_left / 100)).$((_kf_left % 100 / 10))$((_kf_left % 10))"
+	_kf_last=$(uptime_cs)
 	echo scan >$KMEMLEAK
-	grep -c '^unreferenced object' $KMEMLEAK || true
+	_kf_n=$(grep -c '^unreferenced object' $KMEMLEAK) || true
 }
+# kmemleak_found: both at once, printed: the objects allocated before the call.
+kmemleak_found() { kmemleak_start; kmemleak_finish; echo "$_kf_n"; }
 # uptime_cs: the time since boot, in hundredths of a second.
 uptime_cs() { read -r _u_s _ </proc/uptime; echo "${_u_s%.*}${_u_s#*.}"; }
 # check_no_leaks DESC: one KTAP result: ok when kmemleak reports no unreferenced object (the
 # first reports are shown), not ok when it does, SKIP when the kernel has no kmemleak: "found
-# 0" would then be a pass that proved nothing.
+# 0" would then be a pass that proved nothing. What counts was allocated before the call, or
+# before the scan of a leak_mark or leak_mark_last that came first (the wait then overlaps what
+# ran in between).
 check_no_leaks() {
 	if ! has_kmemleak; then
 		ktap_test_skip "$1: no kmemleak in this kernel (FAST=1), or it is off"
 		return 0
 	fi
-	_k_n=$(kmemleak_found)
-	if [ "$_k_n" != 0 ]; then head -n 40 $KMEMLEAK | sed 's/^/# /'; fi
-	check "$1 (found $_k_n)" [ "$_k_n" = 0 ]
+	[ -n "${_kf_t0:-}" ] || kmemleak_start
+	kmemleak_finish
+	_kf_t0=
+	if [ "$_kf_n" != 0 ]; then head -n 40 $KMEMLEAK | sed 's/^/# /'; fi
+	check "$1 (found $_kf_n)" [ "$_kf_n" = 0 ]
 }
+# leak_mark: the next check_no_leaks counts what was allocated until now, not later.
+leak_mark() { if has_kmemleak; then kmemleak_start; fi; }
+# leak_mark_last: right after a check_no_leaks, with nothing run since: the next one counts what
+# was allocated before that check's last scan, which serves as its first (one scan fewer).
+leak_mark_last() { _kf_t0=${_kf_last:-}; }
 
 # parmtypes MODULE: "name:type" for each of MODULE's parameters, read from the .ko itself:
 # busybox modinfo skips the first entry of the .modinfo section, which may be one of them.
