@@ -61,7 +61,7 @@ help: ## this list
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo 'Variables: T=<topic>  FAST=1 (lab kernel without KASAN/kmemleak)  KDIR=<kernel build>'
 	@echo '           KSRC=<kernel source>  CLIPPY=1  V=1  ACCEL=kvm  VM_TIMEOUT=<s>  NO_COLOR=1'
-	@echo '           BENCH_PASSES=20  BENCH_ROUNDS=2  BENCH_BATCHES=8  BENCH_LOCK_N=20000  BENCH_PIN=1 (make bench)'
+	@echo '           BENCH_PASSES=40  BENCH_ROUNDS=2  BENCH_BATCHES=8  BENCH_LOCK_N=20000  BENCH_PIN=1 (make bench)'
 	@echo '           LEVELS="0 1 … 8 loglevel=3 quiet ignore_loglevel" (make loglevels)  LAB_TMUX=0 (make shell)'
 
 setup: ## install the toolchain if missing (Debian packages, bindgen-cli in .tools/)
