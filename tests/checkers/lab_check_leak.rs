@@ -2,9 +2,11 @@
 
 //! Checker probe, never a topic: leaks `COUNT` heap objects on purpose.
 //!
-//! With `CONFIG_DEBUG_KMEMLEAK` a scan after unload must list them as unreferenced objects;
-//! the stress suite fails if it does not. Many objects, because kmemleak is conservative: a
-//! stale copy of a pointer (a register spilled to a stack) hides the object it points to.
+//! With `CONFIG_DEBUG_KMEMLEAK` a scan after unload must list every one of them as an
+//! unreferenced object; the stress suite fails if it does not. kmemleak is conservative: a
+//! stale copy of a pointer hides the object it points to. `kernel/debug.config` boots with
+//! `slab_debug=Z`, which removes the main source of such copies (SLUB's per-CPU sheaves), and
+//! this probe proves it: without it, only a few of the `COUNT` objects are reported.
 
 use kernel::prelude::*;
 
