@@ -114,26 +114,37 @@ grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or
 # make test's proof of the labs (scripts/run-tests' grade-* runs): every topic's TODO=0 skeleton,
 # which must build without a warning; tests/grading/alt/TOPIC/lab_TOPIC.rs (solutions worded
 # differently); tests/grading/planted/TOPIC.patch (a bug planted in the reference, as a patch so
-# that it follows the reference). Each is built as make grade builds a submission.
+# that it follows the reference). Each is built as make grade builds a submission, the skeletons
+# with W=e (a warning fails the build). The sources are made afresh in $(PROOFS)/new/ each time
+# and copied over the last ones only where they differ, so that kbuild, which goes by file
+# times, recompiles only what changed; a file gone starts that kind over.
 PROOFS := $(PROOFS_DIR)
 proofs: $(KERNEL_DEP) ## build what make test grades to prove the grader: every TODO=0 skeleton (no warning allowed), tests/grading/
-	@rm -rf $(PROOFS) && mkdir -p $(PROOFS)/alt $(PROOFS)/planted
-	@scripts/skels -o $(PROOFS)/skel 2>/dev/null
+	@rm -rf $(PROOFS)/new && mkdir -p $(PROOFS)/new/alt $(PROOFS)/new/planted
+	@scripts/skels -o $(PROOFS)/new/skel 2>/dev/null
 	@for f in tests/grading/alt/*/lab_*.rs; do \
-		t=$$(basename $$(dirname $$f)); mkdir -p $(PROOFS)/alt/$$t; \
-		cp $$f $(PROOFS)/alt/$$t/ && cp $$t/Kbuild $(PROOFS)/alt/$$t/; \
+		t=$$(basename $$(dirname $$f)); mkdir -p $(PROOFS)/new/alt/$$t; \
+		cp $$f $(PROOFS)/new/alt/$$t/ && cp $$t/Kbuild $(PROOFS)/new/alt/$$t/; \
 	done
 	@for p in tests/grading/planted/*.patch; do \
-		t=$$(basename $$p .patch); mkdir -p $(PROOFS)/planted/$$t; cp $$t/Kbuild $(PROOFS)/planted/$$t/; \
-		patch -s -o $(PROOFS)/planted/$$t/lab_$$t.rs $$t/lab_$$t.rs <$$p || exit 1; \
+		t=$$(basename $$p .patch); mkdir -p $(PROOFS)/new/planted/$$t; cp $$t/Kbuild $(PROOFS)/new/planted/$$t/; \
+		patch -s -o $(PROOFS)/new/planted/$$t/lab_$$t.rs $$t/lab_$$t.rs <$$p || exit 1; \
 	done
-	@cp -r common $(PROOFS)/alt/ && cp -r common $(PROOFS)/planted/
+	@cp -r common $(PROOFS)/new/alt/ && cp -r common $(PROOFS)/new/planted/
 	@for k in skel alt planted; do \
-		for d in $(PROOFS)/$$k/*/lab_*.rs; do t=$$(basename $$(dirname $$d)); echo "obj-m += $$t/"; done >$(PROOFS)/$$k/Kbuild; \
-		$(call kbuild,$(PROOFS)/$$k,$(PROOFS)/$$k-ko) modules >$(PROOFS)/$$k.log 2>&1 || { cat $(PROOFS)/$$k.log; exit 1; }; \
+		new=$(PROOFS)/new/$$k; \
+		for d in $$new/*/lab_*.rs; do t=$$(basename $$(dirname $$d)); echo "obj-m += $$t/"; done >$$new/Kbuild; \
+		if [ -d $(PROOFS)/$$k ] && (cd $(PROOFS)/$$k && find . -type f) | (cd $$new && while read -r f; do [ -f "$$f" ] || exit 1; done); \
+		then :; else rm -rf $(PROOFS)/$$k $(PROOFS)/$$k-ko; fi; \
+		(cd $$new && find . -type f) | while read -r f; do \
+			cmp -s $$new/$$f $(PROOFS)/$$k/$$f || install -D -m 644 $$new/$$f $(PROOFS)/$$k/$$f; \
+		done; \
+		$(call kbuild,$(PROOFS)/$$k,$(PROOFS)/$$k-ko) $$([ $$k != skel ] || echo W=e) modules >$(PROOFS)/$$k.log 2>&1 || { \
+			cat $(PROOFS)/$$k.log; \
+			[ $$k != skel ] || echo 'make proofs: every TODO=0 skeleton must build without a warning (W=e): see above'; \
+			exit 1; }; \
 		for ko in $(PROOFS)/$$k-ko/*/lab_*.ko; do t=$$(basename $$(dirname $$ko)); cp $$ko $(PROOFS)/$$k-$$t.ko; done; \
 	done
-	@if grep -B2 -A8 '^warning' $(PROOFS)/skel.log; then echo 'make proofs: a TODO=0 skeleton builds with warnings (above)'; exit 1; fi
 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
