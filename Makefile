@@ -16,7 +16,9 @@ endif
 
 # A goal's prerequisites build side by side, a job a core (make test's lint and builds, nothing
 # changed: 25-29 s one at a time, 15-16 s so); JOBS=1 builds one at a time. Not with clean among
-# the goals: it must be done before anything is built.
+# the goals: it must be done before anything is built. A recipe that runs make (kbuild, or a
+# script that does) starts with `+`, so that it shares these jobs rather than running alone.
+# (scripts/kernel.sh does not: the kernel build takes every core itself.)
 JOBS ?= $(shell nproc)
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 MAKEFLAGS += -j$(JOBS)
@@ -80,7 +82,7 @@ kernel: setup ## fetch and build the lab kernel into the cache (first time 5-9 m
 
 modules: $(KERNEL_DEP) ## build the topic modules (the default target)
 	@mkdir -p $(MO)
-	@$(KBUILD) modules
+	+@$(KBUILD) modules
 
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
 TOPICS := $(shell scripts/run-tests --list)
@@ -88,7 +90,7 @@ $(foreach t,$(T),$(if $(filter $(t),$(TOPICS)),,$(error T=$(t) is not a topic (t
 # The T= topics' modules alone (kbuild's single-target build), for make test T=<topic>.
 topic-module: $(KERNEL_DEP)
 	@mkdir -p $(MO)
-	@$(KBUILD) $(foreach t,$(T),$(t)/lab_$(t).ko)
+	+@$(KBUILD) $(foreach t,$(T),$(t)/lab_$(t).ko)
 
 rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust toolchain
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
@@ -117,7 +119,7 @@ skels: ## exercise skeletons of every topic, or T=<topic>: TODO=<n> leaves exerc
 
 grade: $(KERNEL_DEP) userspace ## grade T=<topic> DIR=<a student's topic dir, or a folder of them>: points per exercise, checkers' verdict
 	@$(if $(and $(T),$(DIR)),,$(error make grade wants T=<topic> DIR=<the student's topic directory or a folder of them>))
-	@scripts/grade $(T) $(DIR)
+	+@scripts/grade $(T) $(DIR)
 
 # make test's proof of the labs (scripts/run-tests' grade-* runs): every topic's TODO=0 skeleton,
 # which must build without a warning; tests/grading/alt/TOPIC/lab_TOPIC.rs (solutions worded
@@ -139,7 +141,7 @@ proofs: $(KERNEL_DEP) ## build what make test grades to prove the grader: every 
 		patch -s -o $(PROOFS)/new/planted/$$t/lab_$$t.rs $$t/lab_$$t.rs <$$p || exit 1; \
 	done
 	@cp -r common $(PROOFS)/new/alt/ && cp -r common $(PROOFS)/new/planted/
-	@for k in skel alt planted; do \
+	+@for k in skel alt planted; do \
 		new=$(PROOFS)/new/$$k; \
 		for d in $$new/*/lab_*.rs; do t=$$(basename $$(dirname $$d)); echo "obj-m += $$t/"; done >$$new/Kbuild; \
 		if [ -d $(PROOFS)/$$k ] && (cd $(PROOFS)/$$k && find . -type f) | (cd $$new && while read -r f; do [ -f "$$f" ] || exit 1; done); \
@@ -157,7 +159,7 @@ proofs: $(KERNEL_DEP) ## build what make test grades to prove the grader: every 
 # Modules that do wrong on purpose, so the stress suite proves the kernel's checkers live.
 checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atomic on purpose)
 	@mkdir -p $(CHECKERS_DIR)
-	@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_DIR)) modules
+	+@$(call kbuild,$(CURDIR)/tests/checkers,$(CHECKERS_DIR)) modules
 
 # bench/: the C twin of chardev and the Rust and C lock modules written for timing (the topic
 # sync carries its lesson only), with the same kbuild, kernel and flags as the topics. And the
@@ -167,9 +169,9 @@ checkers: $(KERNEL_DEP) ## build tests/checkers (modules that leak/sleep in atom
 NOCHECKS := KRUSTFLAGS="-Cdebug-assertions=n -Coverflow-checks=n"
 bench-modules: $(KERNEL_DEP) ## build bench/ (what make bench compares the Rust with)
 	@mkdir -p $(BENCH_MODULES_DIR)/nochecks/chardev $(BENCH_MODULES_DIR)/nochecks/bench
-	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)) modules
-	@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MODULES_DIR)/nochecks/chardev) $(NOCHECKS) modules
-	@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)/nochecks/bench) $(NOCHECKS) lab_sync_rs.ko
+	+@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)) modules
+	+@$(call kbuild,$(CURDIR)/chardev,$(BENCH_MODULES_DIR)/nochecks/chardev) $(NOCHECKS) modules
+	+@$(call kbuild,$(CURDIR)/bench,$(BENCH_MODULES_DIR)/nochecks/bench) $(NOCHECKS) lab_sync_rs.ko
 
 # make test's proof of README "Adding a topic", prepared as a learner would do it: a scratch copy
 # of the clone where tests/new-topic.sh copies minimal/ to mytopic/ and adds its Kbuild line,
@@ -178,26 +180,26 @@ bench-modules: $(KERNEL_DEP) ## build bench/ (what make bench compares the Rust 
 new-topic: $(KERNEL_DEP) ## build a scratch copy of the clone with minimal/ copied to mytopic/ as README "Adding a topic" says
 	@tests/new-topic.sh copy $(NEW_TOPIC_CLONE)
 	@mkdir -p $(NEW_TOPIC_MODULES)
-	@$(call kbuild,$(NEW_TOPIC_CLONE),$(NEW_TOPIC_MODULES)) modules
+	+@$(call kbuild,$(NEW_TOPIC_CLONE),$(NEW_TOPIC_MODULES)) modules
 
 # Always on the plain kernel: make bench sets FAST=1 for the whole make (at the top).
 bench: modules userspace bench-modules ## Rust vs C (chardev and its C twin, bench/'s lock modules): paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
 	@scripts/bench
 
 bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)
-	@scripts/bench-loop
+	+@scripts/bench-loop
 
 # One boot for the console levels 0-8, one per boot parameter; LEVELS="1 4 quiet" narrows.
 loglevels: modules ## which pr_*! lines reach the console at console levels 0-8, loglevel=, quiet, ignore_loglevel (build/loglevels/)
 	@LEVELS="$(LEVELS)" scripts/loglevels
 
 lint: $(KERNEL_DEP) ## clippy (warnings as errors), rustfmt --check, shellcheck, rust-analyzer check
-	@scripts/lint
+	+@scripts/lint
 
 # rust-project.json at the top of the clone, where rust-analyzer looks for it.
 rust-analyzer: $(KERNEL_DEP) ## write rust-project.json for editors
 	@mkdir -p $(MO)
-	@$(KBUILD) BINDGEN=$(BINDGEN) rust-analyzer
+	+@$(KBUILD) BINDGEN=$(BINDGEN) rust-analyzer
 	@cp $(MO)/rust-project.json rust-project.json
 	@echo "wrote rust-project.json: open $(CURDIR) in an editor with rust-analyzer"
 
