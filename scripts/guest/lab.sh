@@ -169,6 +169,7 @@ kmemleak_finish() {
 	_kf_last=$(uptime_cs)
 	echo scan >$KMEMLEAK
 	_kf_n=$(grep -c '^unreferenced object' $KMEMLEAK) || true
+	_kf_t0= # the mark is used up: the next count starts with a scan of its own
 }
 # kmemleak_found: both at once, printed: the objects allocated before the call.
 kmemleak_found() { kmemleak_start; kmemleak_finish; echo "$_kf_n"; }
@@ -186,7 +187,6 @@ check_no_leaks() {
 	fi
 	[ -n "${_kf_t0:-}" ] || kmemleak_start
 	kmemleak_finish
-	_kf_t0=
 	if [ "$_kf_n" != 0 ]; then head -n 40 $KMEMLEAK | sed 's/^/# /'; fi
 	check "$1 (found $_kf_n)" [ "$_kf_n" = 0 ]
 }
