@@ -345,14 +345,14 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 	struct sigaction sa = { .sa_handler = on_term };
 	struct tally t, sum = { 0 };
 	pid_t pids[MAX_WORKERS + 1];
-	int p[2], i, w, status, records = 0, failed = 0;
-	uint64_t deadline, ops;
+	int p[2], go[2], i, w, status, records = 0, failed = 0;
+	uint64_t deadline = 0, ops;
 
 	for (w = 0; w < workers; w++)
 		for (i = 0; i < CAPACITY; i++)
 			patterns[w][i] = (uint8_t)(w * 97 + i * 31 + (i >> 8));
 	/* Installed before fork: the reader must not miss the parent's SIGTERM. */
-	if (sigaction(SIGTERM, &sa, NULL) || pipe(p)) {
+	if (sigaction(SIGTERM, &sa, NULL) || pipe(p) || pipe(go)) {
 		perror("sigaction/pipe");
 		return 2;
 	}
@@ -360,7 +360,6 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 		perror("LAB_CHARDEV_RESET");
 		return 2;
 	}
-	deadline = now_ns() + seconds * 1000000000ULL;
 	fflush(stdout);
 	/* pids[0..N-1] the workers, pids[N] the stats reader (on the parent's open file), if any. */
 	for (i = 0; i < workers + counters; i++) {
@@ -375,7 +374,15 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 		if (pids[i] == 0) {
 			memset(&t, 0, sizeof(t));
 			close(p[0]);
+			close(go[1]);
 			alarm(seconds + 60);
+			/*
+			 * The clock starts once every process is there: forking nine on the debug
+			 * kernel under emulation can take longer than SECONDS, and a worker that
+			 * began after the deadline would do nothing (seen, with 8 workers and 1 s).
+			 */
+			if (read(go[0], &deadline, sizeof(deadline)) != sizeof(deadline))
+				_exit(3);
 			if (i < workers) {
 				t.who = i;
 				worker(i, workers, deadline, max_loops, &t);
@@ -387,6 +394,14 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 		}
 	}
 	close(p[1]);
+	close(go[0]);
+	deadline = now_ns() + seconds * 1000000000ULL;
+	for (i = 0; i < workers + counters; i++)
+		if (write(go[1], &deadline, sizeof(deadline)) != sizeof(deadline)) {
+			perror("write");
+			stop = 1;
+		}
+	close(go[1]);
 	for (i = 0; i < workers; i++) {
 		char who[32];
 
