@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The lab kernel: fetches Debian's linux-source-7.3 (first time), configures it (tinyconfig +
-# kernel/lab.config + kernel/debug.config) and builds it out of tree into the cache, keyed by
-# kernel version, fragments and toolchain. Links build/kernel to the result, which is the
-# Makefile's default KDIR.
-#   KSRC=/path/to/linux scripts/kernel.sh   use that source tree instead of Debian's
+# The lab kernel: fetches Debian's linux-source-7.3 (first time), applies kernel/patches/ to a
+# copy of it, configures it (tinyconfig + kernel/lab.config + kernel/debug.config) and builds it
+# out of tree into the cache, keyed by kernel version, patches, fragments and toolchain. Links
+# build/kernel to the result, which is the Makefile's default KDIR.
+#   KSRC=/path/to/linux scripts/kernel.sh   use that source tree instead of Debian's, unpatched
 #   REFRESH=1                               look for a newer 7.3.x now (otherwise once a day)
 #   FAST=1                                  the plain flavour: without kernel/debug.config's
 #                                           checkers (KASAN, kmemleak), linked as build/kernel-fast
@@ -85,18 +85,49 @@ fetch_debian_source() {
 	fi
 }
 
+# kernel/patches/*.patch, in name order, on a copy of Debian's source made of hard links (cp -al:
+# seconds, no space): each file a patch changes first gets an inode of its own, so the source as
+# Debian ships it stays untouched beside it. They make the debug kernel quicker, not different
+# in what it checks (each says why). A KSRC= tree is built as it is.
+patch_source() {
+	local patches=("$ROOT"/kernel/patches/*.patch) p f
+	[ -e "${patches[0]}" ] || return 0
+	PATCHKEY=$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+	local dst=$KSRC-lab-$PATCHKEY
+	if [ ! -e "$dst/.patched" ]; then
+		say "patching a copy of the source: ${patches[*]#"$ROOT/"}"
+		rm -rf "$dst" "$dst.tmp"
+		cp -al "$KSRC" "$dst.tmp"
+		for p in "${patches[@]}"; do
+			sed -n 's|^+++ b/||p' "$p" | while read -r f; do
+				cp -p "$dst.tmp/$f" "$dst.tmp/$f.lab" && mv "$dst.tmp/$f.lab" "$dst.tmp/$f"
+			done
+			patch -s -p1 -d "$dst.tmp" <"$p" || die "${p#"$ROOT/"} does not apply to $KLABEL"
+		done
+		touch "$dst.tmp/.patched"
+		mv "$dst.tmp" "$dst"
+	fi
+	KSRC=$dst
+	KLABEL="$KLABEL + kernel/patches ($PATCHKEY)"
+}
+
+PATCHKEY=
 if [ -n "${KSRC:-}" ]; then
 	{ [ -f "$KSRC/Makefile" ] && [ -d "$KSRC/rust" ]; } || die "KSRC=$KSRC is not a kernel source tree with Rust support"
 	KSRC=$(cd "$KSRC" && pwd)
 	KLABEL="$KSRC"
 else
 	fetch_debian_source
+	patch_source
 fi
 exec 9>&-
 KVERSION=$(make -s -C "$KSRC" kernelversion 2>/dev/null)
 say "source: $KLABEL (Linux $KVERSION) in $KSRC"
 
 mapfile -t KMAKE_VARS < <(kmake_vars)
+# Started by make kernel (not as a `+` recipe): the kernel build takes every core itself, so the
+# calling make's jobserver, whose pipe is not passed down, goes from the flags its makes inherit.
+MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -E 's/(^| )-j[0-9]*//g; s/ ?--jobserver-(auth|fds)=[^ ]*//g')
 kmake() { make -C "$KSRC" O="$OUT" "${KMAKE_VARS[@]}" "$@"; }
 
 # --- cache key ------------------------------------------------------------------------------
@@ -121,7 +152,7 @@ link_kernel() {
 }
 
 if [ -e "$OUT/.lab-ready" ]; then
-	say "cached: $OUT (key $KEY: kernel version + ${FRAGNAMES// / + } + toolchain)"
+	say "cached: $OUT (key $KEY: kernel version${PATCHKEY:+ + kernel/patches} + ${FRAGNAMES// / + } + toolchain)"
 	link_kernel
 	exit 0
 fi
