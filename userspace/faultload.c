@@ -27,7 +27,7 @@
  *                sets the stack-trace filter (require-start/require-end, honoured by fail-nth;
  *                CONFIG_FAULT_INJECTION_STACKTRACE_FILTER) to the addresses above the kernel's
  *                _etext: the module area. A sweep then has tens of points, not hundreds.
- *                The stack walk is the kernel's (ORC), through C and Rust frames alike.
+ *                The stack walk is the kernel's unwinder's, through C and Rust frames alike.
  *   -i           load with init_module(2) from a copy of the file in memory instead of
  *                finit_module(2) (see "finit_module or init_module" below).
  *
