@@ -120,14 +120,19 @@ no_lock_reports() {
 	return 1
 }
 
-# write_seen_running: a 1000000-increment write started and seen under way (its increments
+# The long write's increments: it only has to last from being seen under way until rmmod
+# begins, a few hundredths of a second. 250000 take 1.5 s or more on the debug kernel under
+# emulation (1000000, the most a write may ask, took 6.5 s after being seen, a third of the
+# test); one that ends before it is seen is started again (write_seen_running).
+LONG=250000
+# write_seen_running: a $LONG-increment write started and seen under way (its increments
 # counted, its run not yet); /tmp/long-writes says how many were started.
 write_seen_running() {
 	_k=1
 	while [ $_k -le 5 ]; do
 		echo $_k >/tmp/long-writes
 		_m0=$(field $F mutex) _r0=$(field $F runs)
-		echo 1000000 >$F &
+		echo $LONG >$F &
 		writer=$!
 		while [ "$(field $F runs)" = "$_r0" ]; do
 			if [ "$(field $F mutex)" -gt "$_m0" ]; then
@@ -144,12 +149,12 @@ write_seen_running() {
 	return 1
 }
 rmmod_during_write() { write_seen_running && rmmod $MOD && wait "$writer"; }
-# final_counts_it: the final line has every long write: n x 1000000 more on both counts than
+# final_counts_it: the final line has every long write: n x $LONG more on both counts than
 # before them, and n more runs.
 final_counts_it() {
 	_n=$(cat /tmp/long-writes)
 	_m=$(field /tmp/before-long mutex) _s=$(field /tmp/before-long spinlock) _r=$(field /tmp/before-long runs)
-	says 6 "mutex=$((_m + _n * 1000000)) spinlock=$((_s + _n * 1000000)) runs=$((_r + _n))$"
+	says 6 "mutex=$((_m + _n * LONG)) spinlock=$((_s + _n * LONG)) runs=$((_r + _n))$"
 }
 ktap_print_header
 ktap_set_plan 24
@@ -186,7 +191,7 @@ check "bad timer writes (0, 100001, abc, 5 5) each fail with EINVAL" all_einval 
 # write may end before it is seen: then another (how many: /tmp/long-writes).
 exercise 1 10 count under the Mutex and the SpinLock
 cat $F >/tmp/before-long
-check "rmmod while a 1000000-increment write is seen under way succeeds, so does the write" \
+check "rmmod while a $LONG-increment write is seen under way succeeds, so does the write" \
 	bounded $WAIT rmmod_during_write
 check "and waited for it: the unload line's totals (mutex=… spinlock=… runs=…) count it all" final_counts_it
 exercise 0 0 basics
