@@ -189,7 +189,7 @@ fi
 
 # --- build ----------------------------------------------------------------------------------
 start=$(now)
-say "building Linux $KVERSION into $OUT: 4 to 7 minutes on 2 cores (log: $OUT/build.log)"
+say "building Linux $KVERSION into $OUT: 4 to 8 minutes on 2 cores (log: $OUT/build.log)"
 if ! kmake -j"$(nproc)" all >"$OUT/build.log" 2>&1; then
 	tail -n 30 "$OUT/build.log" >&2
 	die "kernel build failed (log: $OUT/build.log)"
