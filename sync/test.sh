@@ -122,7 +122,7 @@ no_lock_reports() {
 
 # The long write's increments: it only has to last from being seen under way until rmmod
 # begins, a few hundredths of a second. 250000 take 1.5 s or more on the debug kernel under
-# emulation (1000000, the most a write may ask, took 6.5 s after being seen, a third of the
+# emulation (1000000, the most a write may ask, took 6.5 s after being seen, 40% of the
 # test); one that ends before it is seen is started again (write_seen_running).
 LONG=250000
 # write_seen_running: a $LONG-increment write started and seen under way (its increments
