@@ -171,16 +171,28 @@ kmake -s tinyconfig >"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die 
 kmake -s olddefconfig >>"$OUT/config.log" 2>&1 || { cat "$OUT/config.log" >&2; die "make olddefconfig failed"; }
 
 # Kconfig silently drops what it cannot satisfy: every option the fragment asks for must be there.
-dropped=()
+# An option named in two fragments counts as the later one asks, as merge_config.sh sets it
+# (debug.config turns lab.config's ORC unwinder off for frame pointers).
+declare -A asked=()
+order=() dropped=()
 while IFS= read -r line; do
 	case $line in
+	CONFIG_*=*) opt=${line%%=*} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} ;;
+	*) continue ;;
+	esac
+	[ -n "${asked[$opt]+set}" ] || order+=("$opt")
+	asked[$opt]=$line
+done < <(cat "${FRAGMENTS[@]}")
+for opt in "${order[@]}"; do
+	line=${asked[$opt]}
+	case $line in
 	CONFIG_*=*)
-		grep -qxF "$line" "$OUT/.config" || dropped+=("$line (got: $(grep -E "^(# )?${line%%=*}[= ]" "$OUT/.config" || echo unset))") ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
+		grep -qxF "$line" "$OUT/.config" || dropped+=("$line (got: $(grep -E "^(# )?${opt}[= ]" "$OUT/.config" || echo unset))") ;;
+	*)
 		! grep -q "^$opt=" "$OUT/.config" || dropped+=("$line (got: $(grep "^$opt=" "$OUT/.config"))") ;;
 	esac
-done < <(cat "${FRAGMENTS[@]}")
+done
 if [ ${#dropped[@]} -gt 0 ]; then
 	for d in "${dropped[@]}"; do say "Kconfig dropped: $d"; done
 	rm -f "$OUT/.config"
