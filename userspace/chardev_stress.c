@@ -398,8 +398,9 @@ static int hammer(int fd, int workers, long seconds, long max_loops, int counter
 	deadline = now_ns() + seconds * 1000000000ULL;
 	for (i = 0; i < workers + counters; i++)
 		if (write(go[1], &deadline, sizeof(deadline)) != sizeof(deadline)) {
+			/* A process left without its deadline exits 3: the run fails either way. */
 			perror("write");
-			stop = 1;
+			failed = 1;
 		}
 	close(go[1]);
 	for (i = 0; i < workers; i++) {
