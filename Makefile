@@ -62,7 +62,7 @@ USERSPACE := $(patsubst userspace/%.c,$(USERSPACE_DIR)/%,$(wildcard userspace/*.
 USERSPACE_H := $(wildcard userspace/*.h)
 CC := gcc
 
-.PHONY: all skels grade proofs modules topic-module userspace checkers bench-modules new-topic bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
+.PHONY: all skels grade proofs modules userspace checkers bench-modules new-topic bench bench-loop loglevels setup kernel demo test stress shell lint rust-analyzer rustavailable clean help
 all: modules
 
 # Every target carries a `## description`; make help lists them, so none is left out.
@@ -87,10 +87,9 @@ modules: $(KERNEL_DEP) ## build the topic modules (the default target)
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
 TOPICS := $(shell scripts/run-tests --list)
 $(foreach t,$(T),$(if $(filter $(t),$(TOPICS)),,$(error T=$(t) is not a topic (topics: $(TOPICS)))))
-# The T= topics' modules alone (kbuild's single-target build), for make test T=<topic>.
-topic-module: $(KERNEL_DEP)
-	@mkdir -p $(MO)
-	+@$(KBUILD) $(foreach t,$(T),$(t)/lab_$(t).ko)
+# make test T=<topic> builds the T= topics' modules alone (kbuild's single-target build), while
+# the VM boots (scripts/run-tests --build).
+TOPIC_BUILD := mkdir -p $(MO) && $(KBUILD) $(foreach t,$(T),$(t)/lab_$(t).ko)
 
 rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust toolchain
 	@$(MAKE) -s -C $(or $(KSRC),$(KDIR)) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) rustavailable
@@ -104,10 +103,11 @@ demo: modules userspace ## build, boot a VM, load each topic one at a time, show
 	@scripts/demo
 
 # make test is what CI runs: lint first, then every run. make test T=<topic> does one job: it
-# builds the modules and helpers (kbuild recompiles only what changed) and runs that topic's checks.
-# Everything the runs need is a prerequisite here: scripts/run-tests only runs and judges.
-test: $(if $(T),topic-module userspace,lint modules userspace checkers bench-modules new-topic proofs) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke, the grader's proofs; T=<topic>: that topic's test.sh alone
-	@scripts/run-tests $(if $(T),--no-stress $(T))
+# builds the topic's module (kbuild recompiles only what changed) while the VM boots, and runs that
+# topic's checks. Everything else the runs need is a prerequisite here: scripts/run-tests only
+# runs and judges, but for that one build (--build), which it starts beside the first boot.
+test: $(if $(T),$(KERNEL_DEP) userspace,lint modules userspace checkers bench-modules new-topic proofs) ## lint, every topic's test.sh, stress with small counts, a copied topic, a bench smoke, the grader's proofs; T=<topic>: that topic's test.sh alone
+	+@scripts/run-tests $(if $(T),--no-stress --build '$(TOPIC_BUILD)' $(T))
 
 stress: modules userspace checkers ## stress suite: 50 load cycles, fault injection, bad input, concurrency per topic
 	@CYCLES=$${CYCLES:-50} CONC_SECONDS=$${CONC_SECONDS:-5} FAULT_TYPE=$${FAULT_TYPE:-all} \

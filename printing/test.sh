@@ -67,44 +67,63 @@ tag_level() {
 # read_file FILE: _rf is FILE's first line as it is (no newline needed, spaces kept).
 read_file() { _rf=; { IFS= read -r _rf || :; } <"$1"; }
 
-# on_console N: loads the module inside a console window at console level N. The console's
-# level lines go to /tmp/console.N, then as "LEVEL " each, in order, to /tmp/levels.N; the level
-# lines in the log buffer as "PRIORITY+LEVEL " each to /tmp/buffer.N.
-on_console() {
-	console_level "$1"
-	kmsg_reset
-	_window=ok
+# on_consoles N...: loads the module at console level N, for each N in turn, all inside one
+# console window (a window costs a round trip to the host: one for all, not one a level). N may
+# be "ignore": console level 1 with ignore_loglevel=Y. A mark line on the console starts each N;
+# each load's records are all printed (or skipped by level) before the level changes for the
+# next, since the console judges a record's level when it prints it, not when it is logged. N's
+# console level lines go to /tmp/console.N, then as "LEVEL " each, in order, to /tmp/levels.N;
+# the level lines in the log buffer as "PRIORITY+LEVEL " each to /tmp/buffer.N.
+on_consoles() {
 	if [ -z "$EIGHT" ]; then
-		modprobe $MOD
-		echo "no window: the module does not log the eight lines" | tee "/tmp/levels.$1" >"/tmp/buffer.$1"
+		for _n in "$@"; do
+			echo "no window: the module does not log the eight lines" | tee "/tmp/levels.$_n" >"/tmp/buffer.$_n"
+		done
 		return 0
 	fi
+	_window=ok
 	console_begin || _window=
-	modprobe $MOD
-	dmesg -r >"/tmp/dmesg.$1"
-	_oc=
-	while IFS= read -r _l; do
-		# "<PRIORITY>[time] message", the message tagged from its start
-		case $_l in "<"[0-7]">["*"]"*) ;; *) continue ;; esac
-		_m=${_l#*"]"}
-		tag_level "${_m# }"
-		_pri=${_l#<}
-		[ -z "$_lv" ] || _oc="$_oc${_pri%%">"*}+$_lv "
-	done <"/tmp/dmesg.$1"
-	printf '%s' "$_oc" >"/tmp/buffer.$1"
-	if [ -n "$_window" ] && console_end >"/tmp/console.$1"; then
+	for _n in "$@"; do
+		if [ "$_n" = ignore ]; then echo Y >$IGN; console_level 1; else console_level "$_n"; fi
+		kmsg_reset
+		# The console is idle (console_begin, or the end of the last round): mark at once.
+		[ -z "$_window" ] || echo "@@lab-level $_n" >$CONSOLE_TTY
+		modprobe $MOD
+		dmesg -r >"/tmp/dmesg.$_n"
+		rmmod $MOD
+		console_idle
+		[ "$_n" != ignore ] || echo N >$IGN
 		_oc=
 		while IFS= read -r _l; do
-			# "[time] message" as the console prints it: the tag anywhere in the line
-			_m=${_l#*"${P}["}
-			[ "$_m" != "$_l" ] || continue
-			tag_level "${P}[$_m"
-			[ -z "$_lv" ] || _oc="$_oc$_lv "
-		done <"/tmp/console.$1"
-		printf '%s' "$_oc" >"/tmp/levels.$1"
-	else
-		echo "no console window" >"/tmp/levels.$1"
-	fi
+			# "<PRIORITY>[time] message", the message tagged from its start
+			case $_l in "<"[0-7]">["*"]"*) ;; *) continue ;; esac
+			_m=${_l#*"]"}
+			tag_level "${_m# }"
+			_pri=${_l#<}
+			[ -z "$_lv" ] || _oc="$_oc${_pri%%">"*}+$_lv "
+		done <"/tmp/dmesg.$_n"
+		printf '%s' "$_oc" >"/tmp/buffer.$_n"
+		echo "no console window" >"/tmp/levels.$_n"
+	done
+	[ -n "$_window" ] && console_end >/tmp/console.all || return 0
+	_n=
+	while IFS= read -r _l; do
+		case $_l in
+		"@@lab-level "*)
+			[ -z "$_n" ] || printf '%s' "$_oc" >"/tmp/levels.$_n"
+			_n=${_l#@@lab-level } _oc=
+			: >"/tmp/console.$_n"
+			continue ;;
+		esac
+		[ -n "$_n" ] || continue
+		printf '%s\n' "$_l" >>"/tmp/console.$_n"
+		# "[time] message" as the console prints it: the tag anywhere in the line
+		_m=${_l#*"${P}["}
+		[ "$_m" != "$_l" ] || continue
+		tag_level "${P}[$_m"
+		[ -z "$_lv" ] || _oc="$_oc$_lv "
+	done </tmp/console.all
+	[ -z "$_n" ] || printf '%s' "$_oc" >"/tmp/levels.$_n"
 }
 
 # in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
@@ -184,22 +203,18 @@ done
 # The console, read back (console.sh): at console level N exactly the lines of priority below
 # N reach it, while the log buffer keeps all eight, whatever N.
 exercise 1 10 one line at each of the eight levels
+IGN=/sys/module/printk/parameters/ignore_loglevel
+# ignore_loglevel (a boot parameter, and printk's module parameter, writable at run time):
+# every line reaches the console, even at console level 1.
+on_consoles 0 1 2 3 4 5 6 7 8 ignore
 for n in 0 1 2 3 4 5 6 7 8; do
-	on_console $n
 	below $n
 	check "console level $n: the console shows exactly levels below $n" console_shows $n "$_below"
 	check "console level $n: all 8 lines still in the log buffer, each at its priority" in_buffer $n
-	rmmod $MOD
 done
 check "pr_debug! reaches the console at console level 8 only" debug_only_at_8
-# ignore_loglevel (a boot parameter, and printk's module parameter, writable at run time):
-# every line reaches the console, even at console level 1.
-echo Y >/sys/module/printk/parameters/ignore_loglevel
-on_console 1
-echo N >/sys/module/printk/parameters/ignore_loglevel
 below 8
-check "ignore_loglevel=Y at console level 1: all 8 lines on the console" console_shows 1 "$_below"
-rmmod $MOD
+check "ignore_loglevel=Y at console level 1: all 8 lines on the console" console_shows ignore "$_below"
 exercise 0 0 basics
 # The minimum console level (third number) is the floor of dmesg -n, and 0 is no level for it.
 echo "7 4 3 7" >/proc/sys/kernel/printk
