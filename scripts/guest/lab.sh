@@ -123,8 +123,11 @@ kmsg_at() { kmsg_grep -q "$1" "$2"; }
 # kmsg_count REGEX: how many records match REGEX, whatever their level.
 kmsg_count() { kmsg_grep -c '[0-7]' "$1" || true; }
 
-# is_loaded MODULE: MODULE is in /proc/modules (what lsmod reads).
-is_loaded() { grep -q "^$1 " /proc/modules; }
+# is_loaded MODULE: MODULE is in /proc/modules (what lsmod reads). (Builtins only: no process.)
+is_loaded() {
+	while read -r _il_name _il_rest; do [ "$_il_name" != "$1" ] || return 0; done </proc/modules
+	return 1
+}
 
 # load_err MODULE [PARAM=VALUE]...: loads MODULE expecting failure; prints insmod's
 # error text (e.g. "Invalid argument"), or "loaded" when it did load.
