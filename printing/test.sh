@@ -42,10 +42,11 @@ only_level() {
 
 # console_level N: sets the console log level, the first of the four numbers in
 # /proc/sys/kernel/printk (console, default message, minimum console, default console), and
-# checks it took. dmesg -n takes 1 to 8 only (syslog(2) refuses 0, and raises what is below the
-# minimum console level to it); 0, which silences even emerg, goes through the sysctl itself.
+# checks it took. It writes the sysctl, which takes one number as the first of the four and
+# 0 too, with the shell's echo (no process); dmesg -n, which does the same through syslog(2),
+# takes 1 to 8 only and raises what is below the minimum console level to it (checked below).
 console_level() {
-	if [ "$1" = 0 ]; then echo 0 >/proc/sys/kernel/printk; else dmesg -n "$1"; fi
+	echo "$1" >/proc/sys/kernel/printk
 	[ "$(cut -f1 /proc/sys/kernel/printk)" = "$1" ]
 }
 
@@ -82,15 +83,16 @@ on_consoles() {
 		return 0
 	fi
 	_window=ok
+	kmsg_reset
 	console_begin || _window=
 	for _n in "$@"; do
 		if [ "$_n" = ignore ]; then echo Y >$IGN; console_level 1; else console_level "$_n"; fi
-		kmsg_reset
 		# The console is idle (console_begin, or the end of the last round): mark at once.
 		[ -z "$_window" ] || echo "@@lab-level $_n" >$CONSOLE_TTY
 		modprobe $MOD
-		dmesg -r >"/tmp/dmesg.$_n"
 		rmmod $MOD
+		# The round's records, and the log buffer emptied for the next (one process for both).
+		dmesg -r -c >"/tmp/dmesg.$_n"
 		console_idle
 		[ "$_n" != ignore ] || echo N >$IGN
 		_oc=
