@@ -212,7 +212,9 @@ exercise 3 10 count timer ticks in interrupt context
 check "with the timer ticking, arming it again is refused with EBUSY" \
 	loaded_then bounded $WAIT busy_ticking
 check "rmmod with the timer still ticking succeeds and stops it" bounded $WAIT rmmod $MOD
-sleep 1
+# A tick left armed would run freed module code within a period (100 us) and oops, which
+# no_lock_reports below sees: 0.1 s is a thousand periods, 25 jiffies.
+lab_nap 0.1
 exercise 0 0 basics
 check "no lockdep, sleeping-in-atomic or other kernel report during the whole test" no_lock_reports
 ktap_finished

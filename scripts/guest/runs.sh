@@ -25,8 +25,10 @@ echo on >/proc/sys/kernel/printk_devkmsg
 # prints a character at a time through the emulated UART: at the default level 7 that cost about
 # a tenth of the host CPU of params', chardev's and errors' tests. A run may change the level:
 # it is set back after each.
+# (Set through the sysctl, which takes one number as the first of its four: the shell's echo,
+# no process, where dmesg -n is one.)
 CONSOLE_LEVEL=4
-dmesg -n $CONSOLE_LEVEL
+echo $CONSOLE_LEVEL >/proc/sys/kernel/printk
 
 # taint: the kernel's taint flags, less O (4096, an out-of-tree module was loaded) and E (8192,
 # an unsigned one): every lab module sets those. What is left means trouble: W (a warning), D
@@ -97,10 +99,11 @@ for run in "$@"; do
 	taint
 	now=$_taint
 	# The copy was emptied before the run began: all it holds is the run's.
-	splat=$(grep -m1 -E "$SPLAT" $KLOG | sed 's/^[^;]*;//') || true
+	splat=$(grep -m1 -E "$SPLAT" $KLOG) || true
+	splat=${splat#*;}
 	echo "@@lab-run end $run rc=$rc taint=$now splat=$splat"
 	# What a run may have changed for the next one.
-	dmesg -n "$CONSOLE_LEVEL"
+	echo $CONSOLE_LEVEL >/proc/sys/kernel/printk
 	echo on >/proc/sys/kernel/printk_devkmsg
 	IGN=/sys/module/printk/parameters/ignore_loglevel
 	[ ! -w $IGN ] || echo N >$IGN
