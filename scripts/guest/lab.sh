@@ -45,34 +45,31 @@ says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 not() { ! "$@"; }
 
 # bounded SECS CMD [ARG]...: CMD's status, or 124 (and a "# still running" line) when it has
-# not ended after SECS seconds; CMD and what it started are then killed and not waited for,
-# so a check that hangs in the kernel fails in seconds, names itself, and the checks after it
-# still run. busybox's `timeout` runs programs only; this also bounds the test's own shell
-# functions (in a subshell: whatever CMD sets in variables is lost). A watchdog beside CMD
-# naps SECS seconds (lab_nap: no process) and kills it; CMD's end kills the watchdog. The
-# parent waits for CMD itself: a check costs no more than CMD (it used to look every 0.1 s,
-# a tenth of a second lost per check, 2 s of chardev's test).
+# not ended after SECS seconds; CMD and what it started are then killed and not waited for
+# (a process stuck in the kernel cannot die), so a check that hangs in the kernel fails in
+# seconds, names itself, and the checks after it still run. busybox's `timeout` runs programs
+# only; this also bounds the test's own shell functions (in a subshell: whatever CMD sets in
+# variables is lost). The shell waits for a watchdog that naps SECS seconds (lab_nap: no
+# process) and exits 124; CMD's end kills the watchdog at once, with SIGPIPE, which ash does not
+# report as it does SIGTERM ("Terminated", a line in the KTAP). (It used to look every 0.1 s,
+# up to a tenth of a second lost per check.) CMD may call bounded itself: its subshell keeps
+# its own watchdog's PID apart (_b_mine), which the inner call's _b_dog does not overwrite.
 bounded() {
 	_b_secs=$1
 	shift
-	( set +e; "$@" ) &
-	_b_pid=$!
-	_b_late=/tmp/lab-late.$_b_pid
-	(
-		lab_nap "$_b_secs"
-		: >"$_b_late"
-		echo "# still running after ${_b_secs}s, killed: $*"
-		kill_tree "$_b_pid"
-	) &
+	( lab_nap "$_b_secs"; exit 124 ) &
 	_b_dog=$!
+	( set +e; _b_mine=$_b_dog; "$@"; _b_rc=$?; kill -PIPE $_b_mine 2>/dev/null; exit $_b_rc ) &
+	_b_pid=$!
 	_b_rc=0
-	wait $_b_pid || _b_rc=$?
-	kill $_b_dog 2>/dev/null || true
-	wait $_b_dog 2>/dev/null || true
-	if [ -e "$_b_late" ]; then
-		rm -f "$_b_late"
+	wait $_b_dog || _b_rc=$?
+	if [ $_b_rc = 124 ]; then
+		echo "# still running after ${_b_secs}s, killed: $*"
+		kill_tree $_b_pid
 		return 124
 	fi
+	_b_rc=0
+	wait $_b_pid || _b_rc=$?
 	return $_b_rc
 }
 
