@@ -74,7 +74,7 @@ timer_totals() {
 # in_write PID: PID is blocked inside write(2) (syscall 1 on x86-64), e.g. on the gate.
 in_write() { read -r _sc _ 2>/dev/null <"/proc/$1/syscall" && [ "$_sc" = 1 ]; }
 # until_in_write PID: waits until PID is in write(2); fails once PID has ended without.
-until_in_write() { while ! in_write "$1"; do [ -d "/proc/$1" ] || return 1; sleep 0.05; done; }
+until_in_write() { while ! in_write "$1"; do [ -d "/proc/$1" ] || return 1; lab_nap 0.05; done; }
 
 # killed_waiter: a writer waiting for a batch of 2 that never fills is killed by a signal;
 # nothing was counted, and the gate forgot it: the next batch of 2 needs two new writers.
@@ -107,7 +107,7 @@ busy_ticking() {
 	echo 100000 >$T && [ "$(write_err $T 5)" = "Device or resource busy" ] &&
 		until_ticked
 }
-until_ticked() { while [ "$(field $T ticks)" -lt 10 ]; do sleep 0.05; done; }
+until_ticked() { while [ "$(field $T ticks)" -lt 10 ]; do lab_nap 0.05; done; }
 
 # loaded_then CMD...: loads the module afresh, then CMD.
 loaded_then() { modprobe $MOD iterations=1 && "$@"; }

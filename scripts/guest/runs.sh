@@ -15,8 +15,8 @@
 # FAULT_SCOPE for the stress runs. The init (scripts/guest/init, booted with LAB_KMSG=1) appends
 # the whole kernel log to /tmp/kmsg.log; this empties it before each run.
 set -eu
-# shellcheck source=splat.sh
-. /lab/splat.sh
+# shellcheck source=lab.sh
+. /lab/lab.sh
 KLOG=/tmp/kmsg.log
 # Markers go through /dev/kmsg, which lets a process write 10 lines per 5 s unless this is on.
 echo on >/proc/sys/kernel/printk_devkmsg
@@ -39,14 +39,15 @@ echo $CONSOLE_LEVEL >/proc/sys/kernel/printk
 taint() { _taint=$(($(cat /proc/sys/kernel/tainted) & ~12288)); }
 
 # klog_mark TEXT: writes TEXT to the kernel log and waits (up to 10 s) until the init's copy of
-# the log has it, so everything logged before it is in the copy too.
+# the log has it, so everything logged before it is in the copy too. (Naps without a process:
+# lab_nap, scripts/guest/lab.sh.)
 klog_mark() {
 	echo "lab-run: $1" >/dev/kmsg
 	_i=0
 	while ! tail -c 1048576 $KLOG | grep -qF ";lab-run: $1"; do
 		_i=$((_i + 1))
-		[ $_i -lt 200 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
-		sleep 0.05
+		[ $_i -lt 500 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
+		lab_nap 0.02
 	done
 }
 
