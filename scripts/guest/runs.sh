@@ -46,8 +46,8 @@ klog_mark() {
 	_i=0
 	while ! tail -c 1048576 $KLOG | grep -qF ";lab-run: $1"; do
 		_i=$((_i + 1))
-		[ $_i -lt 500 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
-		lab_nap 0.02
+		[ $_i -lt 200 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
+		lab_nap 0.05
 	done
 }
 
