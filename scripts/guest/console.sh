@@ -5,6 +5,7 @@
 # straight to ttyS0, past printk, so they mark a window of the console stream itself:
 #   console_begin; modprobe lab_printing; console_end >lines   # what reached the console
 # console_mark TEXT alone is what make loglevels uses (it reads the console log on the host).
+# Source lab.sh first (its lab_nap).
 CONSOLE_TTY=/dev/ttyS0
 CONSOLE_BACK=/dev/ttyS3
 
@@ -14,8 +15,8 @@ CONSOLE_BACK=/dev/ttyS3
 # (at the next tick), and it sleeps (state S) only when no record is left. So: let a few ticks
 # pass, then wait until the thread sleeps, twice in a row. Without that thread (a legacy
 # console, or before the kthreads start) printk prints in the caller: idle at once.
-# Builtins only (a fork costs tens of ms on the debug kernel under TCG): the naps are reads
-# with a timeout from a FIFO nobody writes.
+# Builtins only (a fork costs tens of ms on the debug kernel under TCG): the naps are lab.sh's
+# lab_nap.
 console_idle() {
 	if [ -z "${_ci_pid:-}" ]; then
 		_ci_pid=none
@@ -23,24 +24,18 @@ console_idle() {
 			read -r _ci_comm <"$_ci_f" || continue
 			[ "$_ci_comm" != pr/ttyS0 ] || { _ci_pid=${_ci_f#/proc/}; _ci_pid=${_ci_pid%/comm}; break; }
 		done
-		[ -p /tmp/console-nap ] || mkfifo /tmp/console-nap
-		exec 8<>/tmp/console-nap
 	fi
 	[ "$_ci_pid" != none ] || return 0
-	console_nap 0.05
+	lab_nap 0.05
 	_ci_n=0 _ci_asleep=0
 	while [ $_ci_asleep -lt 2 ]; do
 		read -r _ _ _ci_state _ <"/proc/$_ci_pid/stat"
 		if [ "$_ci_state" = S ]; then _ci_asleep=$((_ci_asleep + 1)); else _ci_asleep=0; fi
 		_ci_n=$((_ci_n + 1))
 		[ $_ci_n -lt 3000 ] || { echo "# console_idle: pr/ttyS0 still busy after 3000 looks"; return 1; }
-		console_nap 0.01
+		lab_nap 0.01
 	done
 }
-
-# console_nap SECONDS: sleeps, without a fork.
-# shellcheck disable=SC3045 # busybox ash's read has -t
-console_nap() { read -r -t "$1" _ <&8 || true; }
 
 # console_mark TEXT: TEXT as a line of its own on the console, after every record logged so far.
 console_mark() {

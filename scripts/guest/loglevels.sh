@@ -6,6 +6,8 @@
 #   sh /lab/loglevels.sh COLUMN    one column at the level the boot left (loglevel=, quiet, …)
 # Output, one line each: "printk COLUMN C D M B", "buffer COLUMN LEVEL" per level line logged.
 set -eu
+# shellcheck source=lab.sh
+. /lab/lab.sh
 # shellcheck source=console.sh
 . /lab/console.sh
 MOD=lab_printing
