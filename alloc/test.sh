@@ -119,8 +119,8 @@ check "init logs VVec::from_elem with the buffer's 8388608 bytes" logged 'VVec::
 check "init logs KVec::push under the spinlock: 1 event" logged 'KVec::push' '(^|[^0-9])1 event'
 check "rmmod succeeds" rmmod $MOD
 kmsg_reset
-check "buf_size=1 TiB: insmod fails with Cannot allocate memory" \
-	[ "$(load_err $MOD buf_size=$TIB)" = "Cannot allocate memory" ]
+enomem_at_load() { load_err $MOD buf_size=$TIB; [ "$_err" = "Cannot allocate memory" ]; }
+check "buf_size=1 TiB: insmod fails with Cannot allocate memory" enomem_at_load
 check "buf_size=1 TiB: init got as far as the buffer" stopped_at_buffer
 check "buf_size=1 TiB: no warning or allocation failure report" quiet_log
 check "buf_size=1 TiB: not loaded" not is_loaded $MOD

@@ -134,7 +134,7 @@ bad_params() {
 		[ -n "$_vals" ] || { _unknown="$_unknown $_name($_type)"; continue; }
 		echo "$_vals" | {
 			while IFS= read -r _v; do
-				_err=$(load_err "$MOD" "$_name=$_v")
+				load_err "$MOD" "$_name=$_v"
 				if [ "$_err" != "Invalid argument" ] || is_loaded "$MOD"; then
 					echo "# $_name=$(echo "$_v" | cut -c1-24) ($_type): got '$_err', want 'Invalid argument'"
 					rmmod "$MOD" 2>/dev/null || true
