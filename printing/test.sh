@@ -35,9 +35,11 @@ level_lines() {
 		}'
 }
 
-# only_level L: the line of level L and no other level's line.
+# only_level L: the log holds the line of level L, at priority L, and no other level's line.
+# Reads the log once, and empties it for the next (dmesg -r -c), and the shell parses it.
 only_level() {
-	[ "$(kmsg_count "$P\[[0-7] ")" = 1 ] && kmsg_at "$1" "$P\[$1 "
+	_oc=$(dmesg -r -c | level_tags log)
+	[ "$_oc" = "$1+$1 " ] || { echo "# level=$1: the log held '$_oc' (priority+level of each level line)"; return 1; }
 }
 
 # console_level N: sets the console log level, the first of the four numbers in
@@ -46,23 +48,41 @@ only_level() {
 # 0 too, with the shell's echo (no process); dmesg -n, which does the same through syslog(2),
 # takes 1 to 8 only and raises what is below the minimum console level to it (checked below).
 console_level() {
-	echo "$1" >/proc/sys/kernel/printk
-	[ "$(cut -f1 /proc/sys/kernel/printk)" = "$1" ]
+	echo "$1" >/proc/sys/kernel/printk && console_level_is "$1"
 }
+# console_level_is N: the console log level is N (0 to 9). (The shell's read, no process: it
+# reads a byte at a time, and a sysctl file gives it its first byte only, all a level 0-9 has.)
+console_level_is() { _cl=; { read -r _cl || :; } </proc/sys/kernel/printk; [ "$_cl" = "$1" ]; }
 
-# The console windows below parse with shell builtins: a process costs tens of milliseconds on
-# the debug kernel under emulation, and the nine windows used to start some sixty.
-
-# tag_level TEXT: _lv is N when TEXT starts with a level line's tag "$P[N name] " (name: letters
-# only), and empty otherwise.
-tag_level() {
-	_lv=
-	case $1 in "${P}["[0-7]" "*"] "*) ;; *) return 0 ;; esac
-	_tl=${1#"${P}["}
-	_tl_name=${_tl#? }
-	_tl_name=${_tl_name%%"] "*}
-	case $_tl_name in *[!a-z]*) return 0 ;; esac
-	_lv=${_tl%"${_tl#?}"}
+# level_tags KIND [FILE]: the level lines among the lines on stdin, in order, each as a word: for
+# KIND log (`dmesg -r` lines, "<PRIORITY>[time] message", the tag at the message's start)
+# "PRIORITY+LEVEL", for KIND console (the console's "[time] message" lines, the tag anywhere)
+# "LEVEL". A line "... lab-round N" (log) or "@@lab-level N" (console) starts round N: from
+# there on the words go to /tmp/buffer.N (log) or /tmp/levels.N (console, the round's lines
+# themselves to /tmp/console.N); before any, they are printed. One awk for all of it: the
+# shell's read takes a byte a syscall, and a window's log and console are some 10 KB.
+level_tags() {
+	awk -v kind="$1" -v p="$P" '
+		function flush() { if (n != "") printf "%s", words > (out n); else printf "%s", words; words = "" }
+		# tag(text): N when text starts with the tag "$P[N name] " (name: letters only), else -1
+		function tag(text) {
+			if (index(text, p "[") != 1) return -1
+			text = substr(text, length(p) + 2)
+			return text ~ /^[0-7] [a-z]*\] / ? substr(text, 1, 1) : -1
+		}
+		BEGIN { out = kind == "log" ? "/tmp/buffer." : "/tmp/levels."; n = "" }
+		kind == "log" && /^<15>\[[^]]*\] lab-round / { flush(); n = $NF; next }
+		kind == "console" && /@@lab-level / { flush(); n = $NF; printf "" > ("/tmp/console." n); next }
+		kind == "log" && match($0, /^<[0-7]>\[[^]]*\] ?/) {
+			lv = tag(substr($0, RLENGTH + 1))
+			if (lv >= 0) words = words substr($0, 2, 1) "+" lv " "
+		}
+		kind == "console" && n != "" {
+			print > ("/tmp/console." n)
+			at = index($0, p "[")
+			if (at && (lv = tag(substr($0, at))) >= 0) words = words lv " "
+		}
+		END { flush() }'
 }
 
 # read_file FILE: _rf is FILE's first line as it is (no newline needed, spaces kept).
@@ -89,43 +109,20 @@ on_consoles() {
 		if [ "$_n" = ignore ]; then echo Y >$IGN; console_level 1; else console_level "$_n"; fi
 		# The console is idle (console_begin, or the end of the last round): mark at once.
 		[ -z "$_window" ] || echo "@@lab-level $_n" >$CONSOLE_TTY
+		# The round's records start after this one in the log buffer (priority 7, facility
+		# user: <15>, no level line).
+		echo "<15>lab-round $_n" >/dev/kmsg
 		modprobe $MOD
 		rmmod $MOD
-		# The round's records, and the log buffer emptied for the next (one process for both).
-		dmesg -r -c >"/tmp/dmesg.$_n"
 		console_idle || _window=
 		[ "$_n" != ignore ] || echo N >$IGN
-		_oc=
-		while IFS= read -r _l; do
-			# "<PRIORITY>[time] message", the message tagged from its start
-			case $_l in "<"[0-7]">["*"]"*) ;; *) continue ;; esac
-			_m=${_l#*"]"}
-			tag_level "${_m# }"
-			_pri=${_l#<}
-			[ -z "$_lv" ] || _oc="$_oc${_pri%%">"*}+$_lv "
-		done <"/tmp/dmesg.$_n"
-		printf '%s' "$_oc" >"/tmp/buffer.$_n"
 		echo "no console window" >"/tmp/levels.$_n"
+		echo "no round in the log" >"/tmp/buffer.$_n"
 	done
+	# Every round's records, cut at the rounds' records: one process for all the rounds.
+	dmesg -r -c | level_tags log
 	[ -n "$_window" ] && console_end >/tmp/console.all || return 0
-	_n=
-	while IFS= read -r _l; do
-		case $_l in
-		*"@@lab-level "*)
-			[ -z "$_n" ] || printf '%s' "$_oc" >"/tmp/levels.$_n"
-			_n=${_l##*"@@lab-level "} _oc=
-			: >"/tmp/console.$_n"
-			continue ;;
-		esac
-		[ -n "$_n" ] || continue
-		printf '%s\n' "$_l" >>"/tmp/console.$_n"
-		# "[time] message" as the console prints it: the tag anywhere in the line
-		_m=${_l#*"${P}["}
-		[ "$_m" != "$_l" ] || continue
-		tag_level "${P}[$_m"
-		[ -z "$_lv" ] || _oc="$_oc$_lv "
-	done </tmp/console.all
-	[ -z "$_n" ] || printf '%s' "$_oc" >"/tmp/levels.$_n"
+	level_tags console </tmp/console.all
 }
 
 # in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
@@ -162,13 +159,13 @@ printed_once() { [ "$(kmsg_grep -ci 6 "$P.*once")" = 1 ]; }
 # bad_level L: insmod level=L fails with EINVAL and leaves nothing loaded; a module that did load
 # (an unfinished exercise) is unloaded again, so the checks after this one start clean.
 bad_level() {
-	_r=$(load_err $MOD level="$1")
+	load_err $MOD level="$1"
 	if is_loaded $MOD; then
 		echo "# level=$1: loaded"
 		rmmod $MOD
 		return 1
 	fi
-	[ "$_r" = "Invalid argument" ]
+	[ "$_err" = "Invalid argument" ]
 }
 
 printk_was=$(cat /proc/sys/kernel/printk)
@@ -195,11 +192,11 @@ check "pr_info_once! reached 3 times: exactly one info line with once" \
 exercise 0 0 basics
 check "rmmod succeeds" rmmod $MOD
 exercise 1 10 one line at each of the eight levels
+kmsg_reset
 for l in 0 3 7; do
-	kmsg_reset
 	modprobe $MOD level=$l
-	check "level=$l: only the level $l line" only_level $l
 	rmmod $MOD
+	check "level=$l: only the level $l line" only_level $l
 done
 
 # The console, read back (console.sh): at console level N exactly the lines of priority below
@@ -221,8 +218,9 @@ exercise 0 0 basics
 # The minimum console level (third number) is the floor of dmesg -n, and 0 is no level for it.
 echo "7 4 3 7" >/proc/sys/kernel/printk
 dmesg -n 1
-check "dmesg -n 1 below the minimum console level 3 sets 3" [ "$(cut -f1 /proc/sys/kernel/printk)" = 3 ]
-check "dmesg -n 0: Invalid argument" [ "$(dmesg -n 0 2>&1 | sed 's/.*: //')" = "Invalid argument" ]
+check "dmesg -n 1 below the minimum console level 3 sets 3" console_level_is 3
+dmesg_n0() { errno_of dmesg -n 0; [ "$_err" = "Invalid argument" ]; }
+check "dmesg -n 0: Invalid argument" dmesg_n0
 echo "$printk_was" >/proc/sys/kernel/printk
 
 # Last: a level=8 that reaches print_at unchecked panics inside insmod (README, Break it), and

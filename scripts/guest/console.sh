@@ -12,8 +12,8 @@ CONSOLE_BACK=/dev/ttyS3
 # console_idle: returns once the console has printed, or skipped by level, every record logged
 # so far. The 8250 console of Linux 7.3 is an nbcon console: after boot its own kthread,
 # pr/ttyS0, prints the records, not the printk caller; printk wakes it through a lazy irq_work
-# (at the next tick), and it sleeps (state S) only when no record is left. So: let a few ticks
-# pass, then wait until the thread sleeps, twice in a row. Without that thread (a legacy
+# (at the next tick, 4 ms at HZ=250), and it sleeps (state S) only when no record is left. So:
+# let five ticks pass, then wait until the thread sleeps, twice in a row, 10 ms apart. Without that thread (a legacy
 # console, or before the kthreads start) printk prints in the caller: idle at once.
 # Builtins only (a fork costs tens of ms on the debug kernel under TCG): the naps are lab.sh's
 # lab_nap.
@@ -26,7 +26,7 @@ console_idle() {
 		done
 	fi
 	[ "$_ci_pid" != none ] || return 0
-	lab_nap 0.05
+	lab_nap 0.02
 	_ci_n=0 _ci_asleep=0
 	while [ $_ci_asleep -lt 2 ]; do
 		read -r _ _ _ci_state _ <"/proc/$_ci_pid/stat"
