@@ -8,15 +8,15 @@ MOD=lab_chardev
 DEV=/dev/lab_chardev
 
 node_matches_misc() {
-	_minor=$(sed -n 's/^ *\([0-9]*\) lab_chardev$/\1/p' /proc/misc)
-	[ -c $DEV ] && [ -n "$_minor" ] && [ "$(cat /sys/class/misc/lab_chardev/dev)" = "10:$_minor" ] &&
+	_minor=
+	while read -r _mn _name; do [ "$_name" != lab_chardev ] || _minor=$_mn; done </proc/misc
+	read -r _dev </sys/class/misc/lab_chardev/dev
+	[ -c $DEV ] && [ -n "$_minor" ] && [ "$_dev" = "10:$_minor" ] &&
 		[ "$(stat -c '%t:%T' $DEV)" = "$(printf 'a:%x' "$_minor")" ]
 }
 reads() { [ "$(cat $DEV)" = "$1" ]; }
-# write_err BYTES: one write(2) of BYTES bytes; prints dd's error text, or "ok".
-write_err() {
-	if _o=$(dd if=/dev/zero of=$DEV bs="$1" count=1 2>&1); then echo ok; else echo "${_o##*: }" | head -n1; fi
-}
+# write_err BYTES: one write(2) of BYTES bytes; _err is dd's error text, or "ok".
+write_err() { errno_of dd if=/dev/zero of=$DEV bs="$1" count=1; }
 # torn: 4 processes each write their own pattern (about 4 KiB, lengths differ) and read it back
 # 200 times each, through read and write only (chardev_stress torn); every read must be one
 # writer's whole pattern, never a mix.
@@ -24,7 +24,7 @@ torn() { chardev_stress torn 4 200; }
 
 write_hi() { echo hi >$DEV && reads hi; }
 second_byte() { [ "$(dd if=$DEV bs=1 skip=1 count=1 2>/dev/null)" = e ]; }
-efbig() { [ "$(write_err 4097)" = "File too large" ]; }
+efbig() { write_err 4097 && [ "$_err" = "File too large" ]; }
 bad_write_pointer() { chardev_stress badwrite >/dev/null && reads abcde; }
 bad_ioctl_pointer() { chardev_stress badptr >/dev/null && reads abcde; }
 
@@ -68,7 +68,8 @@ own_counters() {
 		[ "$_n5" -gt $((_n3 + 1)) ] && [ "$_m5" = "open=$_n5 bytes_read=0 bytes_written=0" ]
 }
 open_release_logged() { says 6 open && says 6 release; }
-busy() { [ "$(errtext rmmod $MOD)" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
+busy() { errno_of rmmod $MOD && [ "$_err" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
+badcmd() { chardev_stress badcmd >/dev/null; }
 
 # Every check that reads or writes the device is bounded: one that hangs fails in 60 s (the
 # torn-content one in 600 s), names itself, and the checks after it still run.
@@ -89,14 +90,14 @@ check "echo hi > dev; cat dev gives hi" bounded 60 write_hi
 check "the write's byte count is logged at debug level: 3 bytes" says 7 '(^|[^0-9])3 bytes'
 check "a 4097-byte write fails with File too large (EFBIG)" bounded 60 efbig
 check "and changes nothing" bounded 60 reads hi
-full() { [ "$(write_err 4096)" = ok ] && [ "$(wc -c <$DEV)" -eq 4096 ]; }
+full() { write_err 4096 && [ "$_err" = ok ] && [ "$(wc -c <$DEV)" -eq 4096 ]; }
 check "a write of exactly 4096 bytes succeeds, reads back 4096 bytes" bounded 60 full
 check "4 processes writing and reading at once never see torn content" bounded 600 torn
 exercise 3 10 the counters through ioctl
 check "counters via ioctl after reset, a 5-byte write and two reads: read 10, written 5, 4 opens" \
 	bounded 30 counters
 # chardev_stress badcmd reads the counters (LAB_CHARDEV_STATS) before and after.
-check "an unknown ioctl gives ENOTTY, counters unchanged" bounded 60 sh -c "chardev_stress badcmd >/dev/null"
+check "an unknown ioctl gives ENOTTY, counters unchanged" bounded 60 badcmd
 exercise 2 10 write the content
 check "a bad user pointer to write gives EFAULT, content unchanged" bounded 60 bad_write_pointer
 exercise 3 10 the counters through ioctl
