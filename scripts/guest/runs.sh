@@ -39,15 +39,15 @@ echo $CONSOLE_LEVEL >/proc/sys/kernel/printk
 taint() { _taint=$(($(cat /proc/sys/kernel/tainted) & ~12288)); }
 
 # klog_mark TEXT: writes TEXT to the kernel log and waits (up to 10 s) until the init's copy of
-# the log has it, so everything logged before it is in the copy too. (Naps without a process:
-# lab_nap, scripts/guest/lab.sh.)
+# the log has it, so everything logged before it is in the copy too. (Looks every 0.02 s, a
+# look being two processes; naps without a process: lab_nap, scripts/guest/lab.sh.)
 klog_mark() {
 	echo "lab-run: $1" >/dev/kmsg
 	_i=0
 	while ! tail -c 1048576 $KLOG | grep -qF ";lab-run: $1"; do
 		_i=$((_i + 1))
-		[ $_i -lt 200 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
-		lab_nap 0.05
+		[ $_i -lt 500 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
+		lab_nap 0.02
 	done
 }
 
