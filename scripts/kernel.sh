@@ -32,6 +32,54 @@ APT_OPTS=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=/
 	-o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache" -o Dir::State::status=/dev/null
 	-o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
 
+# --- the answer of the last run, when nothing it read has changed ------------------------------
+# make runs this before every build, make test T=<topic> too: the version probes below (make
+# kernelversion, rustc, clang, ld.lld, bindgen) took 0.15 s of the learner's loop each time. A run
+# that found its kernel cached leaves its answer in $MEMO, with the identity (size, times, inode)
+# of everything that answer depends on: the toolchain's binaries, the fragments, the patches, the
+# source's Makefile, these scripts, apt's lists' stamp, and the variables that pick them. Same
+# identity, the kernel still in the cache, the lists not due for their daily look: the same answer.
+MEMO=$CACHE/memo/kernel${FAST:+-fast}
+KSRC_GIVEN=${KSRC:-}
+memo_inputs() {
+	stat -L -c '%n %s %.9Y %.9Z %i' "$APT/lists/.updated" "$RUSTC" "/usr/bin/clang$LLVM_SUFFIX" \
+		"/usr/bin/ld.lld$LLVM_SUFFIX" "$BINDGEN" "${FRAGMENTS[@]}" "$ROOT"/kernel/patches/*.patch \
+		"$ROOT/scripts/kernel.sh" "$ROOT/scripts/lib.sh" "$ROOT/scripts/toolchain.conf" \
+		"$CACHE"/src/*/Makefile 2>&1
+	echo "LLVM=$LLVM LIBCLANG_PATH=$LIBCLANG_PATH KSRC=$KSRC_GIVEN DEBIAN_MIRROR=${DEBIAN_MIRROR:-}"
+}
+memo_answer() {
+	[ -z "${REFRESH:-}" ] && [ -f "$MEMO" ] || return 1
+	local inputs saved stamp_time now
+	inputs=$(memo_inputs) saved=$(<"$MEMO")
+	[[ $saved == "$inputs"$'\n'"@@answer "* ]] || return 1
+	read -r _ _ stamp_time _ <<<"$inputs"
+	printf -v now '%(%s)T' -1
+	[ $((now - ${stamp_time%.*})) -lt 86400 ] || return 1
+	saved=${saved#"$inputs"$'\n'"@@answer "}
+	OUT=${saved%%$'\n'*}
+	[ -e "$OUT/.lab-ready" ] || return 1
+	printf '%s\n' "${saved#*$'\n'}" >&2
+}
+# memo_save LINE...: this run's answer (the kernel at $OUT, and what it said) for the next.
+memo_save() {
+	mkdir -p "${MEMO%/*}"
+	{ memo_inputs; echo "@@answer $OUT"; printf '%s\n' "$@"; } >"$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
+}
+
+# Modules built against another kernel must not survive a switch of kernel.
+link_kernel() {
+	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
+		rm -rf "$MODULES_DIR" "$CHECKERS_DIR" "$BENCH_MODULES_DIR" "$NEW_TOPIC_MODULES"
+		ln -sfn "$OUT" "$LINK"
+	fi
+}
+
+if memo_answer; then
+	link_kernel
+	exit 0
+fi
+
 debian_mirror() {
 	# The Debian mirror this machine already uses, so that nothing new has to be allowed.
 	[ -n "${DEBIAN_MIRROR:-}" ] && { echo "$DEBIAN_MIRROR"; return; }
@@ -143,17 +191,11 @@ mkdir -p "$CACHE/build"
 exec 9>"$OUT.lock"
 flock 9 || die "cannot lock $OUT.lock"
 
-# Modules built against another kernel must not survive a switch of kernel.
-link_kernel() {
-	if [ "$(readlink "$LINK" 2>/dev/null)" != "$OUT" ]; then
-		rm -rf "$MODULES_DIR" "$CHECKERS_DIR" "$BENCH_MODULES_DIR" "$NEW_TOPIC_MODULES"
-		ln -sfn "$OUT" "$LINK"
-	fi
-}
-
 if [ -e "$OUT/.lab-ready" ]; then
 	say "cached: $OUT (key $KEY: kernel version${PATCHKEY:+ + kernel/patches} + ${FRAGNAMES// / + } + toolchain)"
 	link_kernel
+	memo_save "[$STAGE] source: $KLABEL (Linux $KVERSION) in $KSRC" \
+		"[$STAGE] cached: $OUT (key $KEY: kernel version${PATCHKEY:+ + kernel/patches} + ${FRAGNAMES// / + } + toolchain)"
 	exit 0
 fi
 

@@ -25,6 +25,26 @@ PACKAGES=(
 check_only=0
 [ "${1:-}" = --check ] && check_only=1
 
+# make runs this before every build (make test T=<topic> too): when nothing it checks has
+# changed since a run that found everything there (dpkg's database, the tools, bindgen, these
+# scripts: their size, times and inode), that run's lines are the answer. The checks and the
+# version probes took 0.1 s of the learner's loop each time.
+MEMO=$CACHE/memo/setup
+memo_inputs() {
+	stat -L -c '%n %s %.9Y %.9Z %i' /var/lib/dpkg/status "$RUSTC" "$RUSTDOC" "$CLIPPY_DRIVER" \
+		"/usr/bin/clang$LLVM_SUFFIX" "/usr/bin/ld.lld$LLVM_SUFFIX" "/usr/bin/llvm-objdump$LLVM_SUFFIX" \
+		/usr/bin/qemu-system-x86_64 /bin/busybox "$BINDGEN" "$ROOT/scripts/setup.sh" \
+		"$ROOT/scripts/lib.sh" "$ROOT/scripts/toolchain.conf" 2>&1
+	echo "LLVM=$LLVM"
+}
+if [ $check_only = 0 ] && [ -f "$MEMO" ]; then
+	inputs=$(memo_inputs) saved=$(<"$MEMO")
+	if [[ $saved == "$inputs"$'\n'"@@answer"$'\n'* ]]; then
+		printf '%s\n' "${saved#"$inputs"$'\n'"@@answer"$'\n'}" >&2
+		exit 0
+	fi
+fi
+
 # One dpkg-query for all (make runs this before every build: it must cost nothing).
 declare -A installed=()
 while read -r p; do installed[$p]=1; done < <(dpkg-query -W -f='${Package} ${Status}\n' \
@@ -71,7 +91,11 @@ fi
 
 [ "$problems" = 0 ] || die "$problems problems above (make setup installs what is missing)"
 
-say "rustc:   $("$RUSTC" --version)"
-say "bindgen: $("$BINDGEN" --version)"
-say "clang:   $("clang$LLVM_SUFFIX" --version | head -n1)"
-say "qemu:    $(qemu-system-x86_64 --version | head -n1)"
+versions=("rustc:   $("$RUSTC" --version)" "bindgen: $("$BINDGEN" --version)"
+	"clang:   $("clang$LLVM_SUFFIX" --version | head -n1)" "qemu:    $(qemu-system-x86_64 --version | head -n1)")
+for v in "${versions[@]}"; do say "$v"; done
+if [ $check_only = 0 ]; then
+	mkdir -p "${MEMO%/*}"
+	{ memo_inputs; echo "@@answer"; for v in "${versions[@]}"; do printf '[%s] %s\n' "$STAGE" "$v"; done; } \
+		>"$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
+fi
