@@ -42,21 +42,21 @@ LAB_EXERCISE=
 says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 
 # says_all LEVEL WORDS...: says LEVEL WORDS for each WORDS, in one look at the log: one dmesg and
-# one awk, not a dmesg and a grep each. (The regexes reach awk through its environment, which
-# keeps their backslashes as they are: -v would read them as escapes.)
+# one awk, not a dmesg and a grep each. Each WORDS is written into awk's program as a regex
+# (/…/: busybox awk compiles a regex held in a string again for every line it is matched
+# against, 50 times grep's time; one in the program, once): so in lowercase (the log line is
+# lowered) and without a "/".
 says_all() {
 	_sa_lv=$1
 	shift
-	_sa_re=
-	for _sa_w; do _sa_re="$_sa_re${_sa_re:+
-}$MOD: .*$_sa_w"; done
-	dmesg -r | LAB_RE=$_sa_re awk -v lv="$_sa_lv" '
-		BEGIN {
-			n = split(ENVIRON["LAB_RE"], re, "\n")
-			for (i = 1; i <= n; i++) re[i] = "^<" lv ">\\[[^]]*\\] ?(" tolower(re[i]) ")"
-		}
-		{ l = tolower($0); for (i = 1; i <= n; i++) if (!(i in hit) && l ~ re[i]) hit[i] = 1 }
-		END { for (i = 1; i <= n; i++) if (!(i in hit)) exit 1 }'
+	# shellcheck disable=SC2016 # awk's program
+	_sa_p='{ l = tolower($0) }' _sa_n=0
+	for _sa_w; do
+		case $_sa_w in */*) echo "# says_all: a / in '$_sa_w'"; return 2 ;; esac
+		_sa_n=$((_sa_n + 1))
+		_sa_p="$_sa_p l ~ /^<$_sa_lv>\\[[^]]*\\] ?($MOD: .*$_sa_w)/ { hit[$_sa_n] = 1 }"
+	done
+	dmesg -r | awk "$_sa_p END { for (i = 1; i <= $_sa_n; i++) if (!(i in hit)) exit 1 }"
 }
 
 # not CMD [ARG]...: succeeds when CMD fails.
@@ -67,17 +67,75 @@ not() { ! "$@"; }
 # (a process stuck in the kernel cannot die), so a check that hangs in the kernel fails in
 # seconds, names itself, and the checks after it still run. busybox's `timeout` runs programs
 # only; this also bounds the test's own shell functions (in a subshell: whatever CMD sets in
-# variables is lost). The shell waits for a watchdog that naps SECS seconds (lab_nap: no
-# process) and exits 124; CMD's end kills the watchdog at once, with SIGPIPE, which ash does not
-# report as it does SIGTERM ("Terminated", a line in the KTAP). (It used to look every 0.1 s,
-# up to a tenth of a second lost per check.) CMD may call bounded itself: its subshell keeps
-# its own watchdog's PID apart (_b_mine), which the inner call's _b_dog does not overwrite.
+# variables is lost). The test's shell does not wait for CMD but for the first of two events
+# on a FIFO: CMD's subshell says "done" with its status, or one watchdog, a process of its own
+# for the whole test, says "timeout" when the SECS it was told have passed without a "disarm"
+# (lab_bw_loop). One fork a check, for CMD: each used to have a watchdog of its own, the other
+# half of bounded's cost (13 ms a fork on the debug kernel under emulation; chardev has 17
+# bounded checks). Events carry the call's number, so a late one of an earlier call is skipped.
+# Inside CMD (bounded within bounded) the watchdog is taken: bounded_alone, one of its own.
 bounded() {
+	if [ -n "${_b_inner:-}" ] || ! lab_bw_ready; then bounded_alone "$@"; return; fi
+	_b_secs=$1
+	shift
+	_b_seq=$((${_b_seq:-0} + 1))
+	( _b_inner=1; set +e; "$@"; echo "done $_b_seq $?" >&7 ) 6>&- &
+	_b_pid=$!
+	echo "arm $_b_seq $_b_secs" >&6
+	while read -r _b_ev _b_n _b_rc <&7; do
+		[ "$_b_n" = "$_b_seq" ] || continue
+		case $_b_ev in
+		done) echo "disarm $_b_seq" >&6; return "$_b_rc" ;;
+		timeout)
+			echo "# still running after ${_b_secs}s, killed: $*"
+			kill_tree $_b_pid
+			return 124 ;;
+		esac
+	done
+	return 1
+}
+
+# lab_bw_ready: the watchdog runs (started at the first bounded): fd 6 to tell it, fd 7 for the
+# events, FIFOs unlinked once open. It ends within a second of the test's shell.
+lab_bw_ready() {
+	[ -z "${_bw_pid:-}" ] || return 0
+	mkfifo /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$ || return 1
+	exec 6<>/tmp/lab-bw-ctl.$$ 7<>/tmp/lab-bw-ev.$$
+	rm -f /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$
+	lab_bw_loop $$ </dev/null >/dev/null 2>&1 &
+	_bw_pid=$!
+}
+# lab_bw_loop SHELL_PID: the watchdog. Idle, it looks every second whether the test's shell is
+# still there. Told "arm N SECS", it waits SECS for "disarm N", else says "timeout N".
+# shellcheck disable=SC3045 # busybox ash's read has -t
+lab_bw_loop() {
+	while :; do
+		if ! read -r -t 1 _w_cmd _w_n _w_secs <&6; then
+			kill -0 "$1" 2>/dev/null || exit 0
+			continue
+		fi
+		[ "$_w_cmd" = arm ] || continue
+		while :; do
+			if ! read -r -t "$_w_secs" _w_cmd _w_m _ <&6; then
+				echo "timeout $_w_n" >&7
+				break
+			fi
+			[ "$_w_cmd $_w_m" != "disarm $_w_n" ] || break
+		done
+	done
+}
+
+# bounded_alone SECS CMD [ARG]...: bounded with a watchdog of its own, for bounded inside
+# bounded. The shell waits for the watchdog, which naps SECS seconds (lab_nap: no process) and
+# exits 124; CMD's end kills it at once, with SIGPIPE, which ash does not report as it does
+# SIGTERM ("Terminated", a line in the KTAP). CMD may nest further: its subshell keeps its own
+# watchdog's PID apart (_b_mine), which an inner call's _b_dog does not overwrite.
+bounded_alone() {
 	_b_secs=$1
 	shift
 	( lab_nap "$_b_secs"; exit 124 ) &
 	_b_dog=$!
-	( set +e; _b_mine=$_b_dog; "$@"; _b_rc=$?; kill -PIPE $_b_mine 2>/dev/null; exit $_b_rc ) &
+	( set +e; _b_inner=1 _b_mine=$_b_dog; "$@"; _b_rc=$?; kill -PIPE $_b_mine 2>/dev/null; exit $_b_rc ) &
 	_b_pid=$!
 	_b_rc=0
 	wait $_b_dog || _b_rc=$?
