@@ -102,7 +102,8 @@ lab_bw_ready() {
 	mkfifo /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$ || return 1
 	exec 6<>/tmp/lab-bw-ctl.$$ 7<>/tmp/lab-bw-ev.$$
 	rm -f /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$
-	lab_bw_loop $$ </dev/null >/dev/null 2>&1 &
+	# (Without the test's other descriptors: a device it holds open would stay open.)
+	lab_bw_loop $$ </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 8>&- 9>&- &
 	_bw_pid=$!
 }
 # lab_bw_loop SHELL_PID: the watchdog. Idle, it looks every second whether the test's shell is
