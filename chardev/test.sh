@@ -8,7 +8,7 @@ MOD=lab_chardev
 DEV=/dev/lab_chardev
 
 node_matches_misc() {
-	_minor=
+	_minor='' _dev=''
 	while read -r _mn _name; do [ "$_name" != lab_chardev ] || _minor=$_mn; done </proc/misc
 	read -r _dev </sys/class/misc/lab_chardev/dev
 	[ -c $DEV ] && [ -n "$_minor" ] && [ "$_dev" = "10:$_minor" ] &&

@@ -37,25 +37,31 @@ APT_OPTS=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=/
 # kernelversion, rustc, clang, ld.lld, bindgen) took 0.15 s of the learner's loop each time. A run
 # that found its kernel cached leaves its answer in $MEMO, with the identity (size, times, inode)
 # of everything that answer depends on: the toolchain's binaries, the fragments, the patches, the
-# source's Makefile, these scripts, apt's lists' stamp, and the variables that pick them. Same
-# identity, the kernel still in the cache, the lists not due for their daily look: the same answer.
+# source's Makefile (the kernel version: a KSRC= tree's too), these scripts, apt's lists' stamp,
+# and the variables that pick them. Same identity, the kernel still in the cache, the lists not
+# due for their daily look: the same answer.
 MEMO=$CACHE/memo/kernel${FAST:+-fast}
 KSRC_GIVEN=${KSRC:-}
 memo_inputs() {
 	stat -L -c '%n %s %.9Y %.9Z %i' "$APT/lists/.updated" "$RUSTC" "/usr/bin/clang$LLVM_SUFFIX" \
 		"/usr/bin/ld.lld$LLVM_SUFFIX" "$BINDGEN" "${FRAGMENTS[@]}" "$ROOT"/kernel/patches/*.patch \
 		"$ROOT/scripts/kernel.sh" "$ROOT/scripts/lib.sh" "$ROOT/scripts/toolchain.conf" \
-		"$CACHE"/src/*/Makefile 2>&1
+		"$CACHE"/src/*/Makefile ${KSRC_GIVEN:+"$KSRC_GIVEN/Makefile"} 2>&1
 	echo "LLVM=$LLVM LIBCLANG_PATH=$LIBCLANG_PATH KSRC=$KSRC_GIVEN DEBIAN_MIRROR=${DEBIAN_MIRROR:-}"
 }
 memo_answer() {
-	[ -z "${REFRESH:-}" ] && [ -f "$MEMO" ] || return 1
+	# Not with a rustc of another kind: a rustup proxy stays the same file when its toolchain
+	# changes.
+	[ -z "${REFRESH:-}" ] && [ -f "$MEMO" ] && [ "$RUSTC" = "$LAB_RUSTC" ] || return 1
 	local inputs saved stamp_time now
 	inputs=$(memo_inputs) saved=$(<"$MEMO")
 	[[ $saved == "$inputs"$'\n'"@@answer "* ]] || return 1
+	# The lists' stamp (with KSRC= there may be none: stat's complaint, no time).
 	read -r _ _ stamp_time _ <<<"$inputs"
+	stamp_time=${stamp_time%.*}
+	case $stamp_time in '' | *[!0-9]*) [ -n "$KSRC_GIVEN" ] || return 1; stamp_time=0 ;; esac
 	printf -v now '%(%s)T' -1
-	[ $((now - ${stamp_time%.*})) -lt 86400 ] || return 1
+	[ -n "$KSRC_GIVEN" ] || [ $((now - stamp_time)) -lt 86400 ] || return 1
 	saved=${saved#"$inputs"$'\n'"@@answer "}
 	OUT=${saved%%$'\n'*}
 	[ -e "$OUT/.lab-ready" ] || return 1

@@ -37,7 +37,8 @@ memo_inputs() {
 		"$ROOT/scripts/lib.sh" "$ROOT/scripts/toolchain.conf" 2>&1
 	echo "LLVM=$LLVM"
 }
-if [ $check_only = 0 ] && [ -f "$MEMO" ]; then
+# (Not with a rustc of another kind: a rustup proxy stays the same file when its toolchain changes.)
+if [ $check_only = 0 ] && [ -f "$MEMO" ] && [ "$RUSTC" = "$LAB_RUSTC" ]; then
 	inputs=$(memo_inputs) saved=$(<"$MEMO")
 	if [[ $saved == "$inputs"$'\n'"@@answer"$'\n'* ]]; then
 		printf '%s\n' "${saved#"$inputs"$'\n'"@@answer"$'\n'}" >&2

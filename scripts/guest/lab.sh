@@ -85,7 +85,12 @@ bounded() {
 	while read -r _b_ev _b_n _b_rc <&7; do
 		[ "$_b_n" = "$_b_seq" ] || continue
 		case $_b_ev in
-		done) echo "disarm $_b_seq" >&6; return "$_b_rc" ;;
+		done)
+			echo "disarm $_b_seq" >&6
+			# CMD's subshell said done and is leaving: reaped before the next check, so that the
+			# descriptors it inherited (a device the test holds open) are closed by then.
+			wait $_b_pid 2>/dev/null || :
+			return "$_b_rc" ;;
 		timeout)
 			echo "# still running after ${_b_secs}s, killed: $*"
 			kill_tree $_b_pid
@@ -96,28 +101,29 @@ bounded() {
 }
 
 # lab_bw_ready: the watchdog runs (started at the first bounded): fd 6 to tell it, fd 7 for the
-# events, FIFOs unlinked once open. It ends within a second of the test's shell.
+# events, FIFOs unlinked once open. The watchdog reads fd 6's FIFO through a read-only open of
+# its own (/proc/PID/fd/6): once the test's shell, and what it left with fd 6, has ended, the
+# FIFO has no writer and the watchdog's read ends, and so does it. (So a bare `wait`, for every
+# child, would wait for the watchdog too: wait for a PID.)
 lab_bw_ready() {
 	[ -z "${_bw_pid:-}" ] || return 0
 	mkfifo /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$ || return 1
 	exec 6<>/tmp/lab-bw-ctl.$$ 7<>/tmp/lab-bw-ev.$$
 	rm -f /tmp/lab-bw-ctl.$$ /tmp/lab-bw-ev.$$
-	# (Without the test's other descriptors: a device it holds open would stay open.)
-	lab_bw_loop $$ </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 8>&- 9>&- &
+	# (None of the test's other descriptors: a device it holds open would stay open. By exec:
+	# redirections of a function call keep a copy of each descriptor they replace, fd 6 too.)
+	( exec </proc/$$/fd/6 >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 8>&- 9>&-; lab_bw_loop ) &
 	_bw_pid=$!
 }
-# lab_bw_loop SHELL_PID: the watchdog. Idle, it looks every second whether the test's shell is
-# still there. Told "arm N SECS", it waits SECS for "disarm N", else says "timeout N".
+# lab_bw_loop: the watchdog, on stdin. Told "arm N SECS", it waits SECS for "disarm N", else says
+# "timeout N" on fd 7. Idle, it waits without a timeout: busybox's read -t drops what it has read
+# of a line when its time is up, and a line cut so ("arm" lost) would leave a check unbounded.
 # shellcheck disable=SC3045 # busybox ash's read has -t
 lab_bw_loop() {
-	while :; do
-		if ! read -r -t 1 _w_cmd _w_n _w_secs <&6; then
-			kill -0 "$1" 2>/dev/null || exit 0
-			continue
-		fi
+	while read -r _w_cmd _w_n _w_secs; do
 		[ "$_w_cmd" = arm ] || continue
 		while :; do
-			if ! read -r -t "$_w_secs" _w_cmd _w_m _ <&6; then
+			if ! read -r -t "$_w_secs" _w_cmd _w_m _; then
 				echo "timeout $_w_n" >&7
 				break
 			fi
