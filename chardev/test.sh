@@ -67,7 +67,7 @@ own_counters() {
 		[ "$_m4" = "open=$((_n3 + 1)) bytes_read=5 bytes_written=0" ] &&
 		[ "$_n5" -gt $((_n3 + 1)) ] && [ "$_m5" = "open=$_n5 bytes_read=0 bytes_written=0" ]
 }
-open_release_logged() { says 6 open && says 6 release; }
+open_release_logged() { says_all 6 open release; }
 busy() { errno_of rmmod $MOD && [ "$_err" = "Resource temporarily unavailable" ] && is_loaded $MOD; }
 badcmd() { chardev_stress badcmd >/dev/null; }
 
