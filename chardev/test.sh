@@ -8,10 +8,10 @@ MOD=lab_chardev
 DEV=/dev/lab_chardev
 
 node_matches_misc() {
-	_minor='' _dev=''
+	_minor=''
 	while read -r _mn _name; do [ "$_name" != lab_chardev ] || _minor=$_mn; done </proc/misc
-	read -r _dev </sys/class/misc/lab_chardev/dev
-	[ -c $DEV ] && [ -n "$_minor" ] && [ "$_dev" = "10:$_minor" ] &&
+	line /sys/class/misc/lab_chardev/dev
+	[ -c $DEV ] && [ -n "$_minor" ] && [ "$_ln" = "10:$_minor" ] &&
 		[ "$(stat -c '%t:%T' $DEV)" = "$(printf 'a:%x' "$_minor")" ]
 }
 reads() { [ "$(cat $DEV)" = "$1" ]; }

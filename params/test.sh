@@ -33,8 +33,8 @@ given_logged() { logged my_param -5 my_bool true my_count 4000000000; }
 
 sysfs_given_logged() { logged threshold -3 slots 9; }
 
-# reads FILE VALUE: the sysfs file FILE (under $P) reads VALUE. (The shell's read: no process.)
-reads() { _rd=; { read -r _rd || [ -n "$_rd" ]; } <"$P/$1" && [ "$_rd" = "$2" ]; }
+# reads FILE VALUE: the sysfs file FILE (under $P) reads VALUE (lab.sh's line: no process).
+reads() { line "$P/$1" && [ "$_ln" = "$2" ]; }
 
 no_module_param_files() { [ ! -e $P/my_param ] && [ ! -e $P/my_bool ] && [ ! -e $P/my_count ]; }
 

@@ -60,7 +60,7 @@ console_level() {
 # reads a byte at a time, and a sysctl file gives it its first byte only, all a level 0-9 has.)
 console_level_is() { _cl=; { read -r _cl || :; } </proc/sys/kernel/printk; [ "$_cl" = "$1" ]; }
 
-# level_tags KIND [FILE]: the level lines among the lines on stdin, in order, each as a word: for
+# level_tags KIND: the level lines among the lines on stdin, in order, each as a word: for
 # KIND log (`dmesg -r` lines, "<PRIORITY>[time] message", the tag at the message's start)
 # "PRIORITY+LEVEL", for KIND console (the console's "[time] message" lines, the tag anywhere)
 # "LEVEL". A line "... lab-round N" (log) or "@@lab-level N" (console) starts round N: from
@@ -91,8 +91,6 @@ level_tags() {
 		END { flush() }'
 }
 
-# read_file FILE: _rf is FILE's first line as it is (no newline needed, spaces kept).
-read_file() { _rf=; { IFS= read -r _rf || :; } <"$1"; }
 
 # on_consoles N...: loads the module at console level N, for each N in turn, all inside one
 # console window (a window costs a round trip to the host: one for all, not one a level). N may
@@ -134,9 +132,9 @@ on_consoles() {
 # in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
 # own priority.
 in_buffer() {
-	read_file "/tmp/buffer.$1"
-	[ "$_rf" = "0+0 1+1 2+2 3+3 4+4 5+5 6+6 7+7 " ] && return 0
-	echo "# console level $1: the log buffer held '$_rf'"
+	line "/tmp/buffer.$1"
+	[ "$_ln" = "0+0 1+1 2+2 3+3 4+4 5+5 6+6 7+7 " ] && return 0
+	echo "# console level $1: the log buffer held '$_ln'"
 	return 1
 }
 
@@ -148,9 +146,9 @@ below() {
 
 # console_shows N EXPECTED: the console showed exactly the lines of levels EXPECTED at level N.
 console_shows() {
-	read_file "/tmp/levels.$1"
-	[ "$_rf" = "$2" ] && return 0
-	echo "# console level $1: the console showed levels '$_rf', want '$2'"
+	line "/tmp/levels.$1"
+	[ "$_ln" = "$2" ] && return 0
+	echo "# console level $1: the console showed levels '$_ln', want '$2'"
 	return 1
 }
 

@@ -52,25 +52,20 @@ memo_inputs() {
 memo_answer() {
 	# Not with a rustc of another kind: a rustup proxy stays the same file when its toolchain
 	# changes.
-	[ -z "${REFRESH:-}" ] && [ -f "$MEMO" ] && [ "$RUSTC" = "$LAB_RUSTC" ] || return 1
-	local inputs saved stamp_time now
-	inputs=$(memo_inputs) saved=$(<"$MEMO")
-	[[ $saved == "$inputs"$'\n'"@@answer "* ]] || return 1
+	[ -z "${REFRESH:-}" ] && [ "$RUSTC" = "$LAB_RUSTC" ] || return 1
+	local inputs stamp_time now
+	inputs=$(memo_inputs)
+	memo_get "$MEMO" "$inputs" || return 1
 	# The lists' stamp (with KSRC= there may be none: stat's complaint, no time).
 	read -r _ _ stamp_time _ <<<"$inputs"
 	stamp_time=${stamp_time%.*}
 	case $stamp_time in '' | *[!0-9]*) [ -n "$KSRC_GIVEN" ] || return 1; stamp_time=0 ;; esac
 	printf -v now '%(%s)T' -1
 	[ -n "$KSRC_GIVEN" ] || [ $((now - stamp_time)) -lt 86400 ] || return 1
-	saved=${saved#"$inputs"$'\n'"@@answer "}
-	OUT=${saved%%$'\n'*}
+	# The answer: the kernel's directory, then what the run said.
+	OUT=${MEMO_ANSWER%%$'\n'*}
 	[ -e "$OUT/.lab-ready" ] || return 1
-	printf '%s\n' "${saved#*$'\n'}" >&2
-}
-# memo_save LINE...: this run's answer (the kernel at $OUT, and what it said) for the next.
-memo_save() {
-	mkdir -p "${MEMO%/*}"
-	{ memo_inputs; echo "@@answer $OUT"; printf '%s\n' "$@"; } >"$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
+	printf '%s\n' "${MEMO_ANSWER#*$'\n'}" >&2
 }
 
 # Modules built against another kernel must not survive a switch of kernel.
@@ -200,7 +195,7 @@ flock 9 || die "cannot lock $OUT.lock"
 if [ -e "$OUT/.lab-ready" ]; then
 	say "cached: $OUT (key $KEY: kernel version${PATCHKEY:+ + kernel/patches} + ${FRAGNAMES// / + } + toolchain)"
 	link_kernel
-	memo_save "[$STAGE] source: $KLABEL (Linux $KVERSION) in $KSRC" \
+	memo_put "$MEMO" "$(memo_inputs)" "$OUT" "[$STAGE] source: $KLABEL (Linux $KVERSION) in $KSRC" \
 		"[$STAGE] cached: $OUT (key $KEY: kernel version${PATCHKEY:+ + kernel/patches} + ${FRAGNAMES// / + } + toolchain)"
 	exit 0
 fi

@@ -53,6 +53,25 @@ now() { date +%s; }
 # bindgen loads libclang at run time: the one matching the clang the kernel is built with.
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-${LLVM_SUFFIX#-}/lib}
 
+# A memo of a script's answer, for a script make runs before every build (setup.sh, kernel.sh):
+# the answer, lines, stored under INPUTS, the identity of what it rests on (stat lines: size,
+# times, inode; the variables that matter). Anything in INPUTS changed, and there is no answer.
+# memo_get FILE INPUTS: MEMO_ANSWER is the answer stored under INPUTS (status 1: none).
+memo_get() {
+	local saved
+	[ -f "$1" ] || return 1
+	saved=$(<"$1")
+	[[ $saved == "$2"$'\n@@answer\n'* ]] || return 1
+	MEMO_ANSWER=${saved#"$2"$'\n@@answer\n'}
+}
+# memo_put FILE INPUTS LINE...: stores the answer LINE... under INPUTS.
+memo_put() {
+	local file=$1 inputs=$2
+	shift 2
+	mkdir -p "${file%/*}"
+	{ printf '%s\n@@answer\n' "$inputs"; printf '%s\n' "$@"; } >"$file.tmp" && mv "$file.tmp" "$file"
+}
+
 # The topics, in the order of the top-level Kbuild (the one place that lists them).
 topics() { sed -n 's|^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)/[[:space:]]*$|\1|p' "$ROOT/Kbuild"; }
 

@@ -38,12 +38,9 @@ memo_inputs() {
 	echo "LLVM=$LLVM"
 }
 # (Not with a rustc of another kind: a rustup proxy stays the same file when its toolchain changes.)
-if [ $check_only = 0 ] && [ -f "$MEMO" ] && [ "$RUSTC" = "$LAB_RUSTC" ]; then
-	inputs=$(memo_inputs) saved=$(<"$MEMO")
-	if [[ $saved == "$inputs"$'\n'"@@answer"$'\n'* ]]; then
-		printf '%s\n' "${saved#"$inputs"$'\n'"@@answer"$'\n'}" >&2
-		exit 0
-	fi
+if [ $check_only = 0 ] && [ "$RUSTC" = "$LAB_RUSTC" ] && memo_get "$MEMO" "$(memo_inputs)"; then
+	printf '%s\n' "$MEMO_ANSWER" >&2
+	exit 0
 fi
 
 # One dpkg-query for all (make runs this before every build: it must cost nothing).
@@ -95,8 +92,4 @@ fi
 versions=("rustc:   $("$RUSTC" --version)" "bindgen: $("$BINDGEN" --version)"
 	"clang:   $("clang$LLVM_SUFFIX" --version | head -n1)" "qemu:    $(qemu-system-x86_64 --version | head -n1)")
 for v in "${versions[@]}"; do say "$v"; done
-if [ $check_only = 0 ]; then
-	mkdir -p "${MEMO%/*}"
-	{ memo_inputs; echo "@@answer"; for v in "${versions[@]}"; do printf '[%s] %s\n' "$STAGE" "$v"; done; } \
-		>"$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
-fi
+[ $check_only = 1 ] || memo_put "$MEMO" "$(memo_inputs)" "${versions[@]/#/[$STAGE] }"

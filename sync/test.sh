@@ -27,10 +27,6 @@ writers() {
 	return $_ok
 }
 
-# line FILE: _ln is FILE's first line. (The shell's read: no process, where a process costs
-# tens of milliseconds on the debug kernel under emulation.)
-line() { _ln=; { read -r _ln || [ -n "$_ln" ]; } <"$1"; }
-
 # totals M R [S]: the file shows M for the mutex count (S, default M, for the spinlock's) and R runs.
 totals() {
 	line $F

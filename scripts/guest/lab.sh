@@ -189,6 +189,11 @@ errno_of() {
 	_err=${_err##*: }
 }
 
+# line FILE: _ln is FILE's first line as it is (spaces kept, no newline needed); fails when
+# FILE has none. The shell's read, no process: fine for a sysfs, debugfs or /tmp file, not for a
+# sysctl one (a read a byte at a time gets its first byte only).
+line() { _ln=; { IFS= read -r _ln || [ -n "$_ln" ]; } <"$1"; }
+
 # put FILE TEXT: writes "TEXT\n" to FILE, as echo does, with the shell's own echo: no process.
 # (errno_of put FILE TEXT: the errno of the open or of the write, e.g. "Invalid argument".)
 put() { echo "$2" >"$1"; }
@@ -222,7 +227,7 @@ is_loaded() {
 # load_err MODULE [PARAM=VALUE]...: loads MODULE expecting failure; _err is then modprobe's
 # error text (e.g. "Invalid argument"), or "loaded" when it did load.
 load_err() {
-	errno_of modprobe "$@" || :
+	errno_of modprobe "$@"
 	[ "$_err" != ok ] || _err=loaded
 }
 

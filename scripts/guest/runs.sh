@@ -92,7 +92,9 @@ for run in "$@"; do
 	esac
 	# The taint before the run: the first run's is the boot's, just read; later, read again,
 	# after what the last run left was undone (a warning then is not this run's).
-	if [ -n "${now:-}" ]; then taint=$(($(cat /proc/sys/kernel/tainted) & ~12288)); else taint=$_taint; fi
+	# (judge of an empty log: the taint alone.)
+	[ -z "${now:-}" ] || judge /dev/null
+	taint=$_taint
 	echo "@@lab-run begin $run"
 	: >$KLOG
 	klog_mark "begin $run"
