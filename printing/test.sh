@@ -35,18 +35,12 @@ level_lines() {
 		}'
 }
 
-# only_level L: the log holds one level line, tagged "[L " from its message's start (the tag's
-# number is enough here), at priority L. (One dmesg and one awk for both.)
+# only_level L: the log held one level line in round level=L (only_levels), at priority L.
 only_level() {
-	dmesg -r | awk -v p="$P" -v want="$1" '
-		match($0, /^<[0-7]>\[[^]]*\] ?/) && index(substr($0, RLENGTH + 1), p "[") == 1 {
-			tag = substr($0, RLENGTH + length(p) + 2, 2)
-			if (tag !~ /^[0-7] $/) next
-			n++
-			if (substr(tag, 1, 1) == want && substr($0, 2, 1) == want) at++
-			seen = seen " <" substr($0, 2, 1) ">[" tag "]"
-		}
-		END { if (n == 1 && at == 1) exit 0; print "# level=" want ": the level lines logged:" seen; exit 1 }'
+	line "/tmp/buffer.level=$1"
+	[ "$_ln" = "$1+$1 " ] && return 0
+	echo "# level=$1: the level lines logged, as priority+level: '$_ln'"
+	return 1
 }
 # console_level N: sets the console log level, the first of the four numbers in
 # /proc/sys/kernel/printk (console, default message, minimum console, default console), and
@@ -129,6 +123,19 @@ on_consoles() {
 	level_tags console </tmp/console.all
 }
 
+# only_levels L...: loads the module with level=L, for each L in turn, then each round's level
+# lines, as "PRIORITY+LEVEL " each, go to /tmp/buffer.level=L. The rounds are cut by their
+# marks in one read of the log, as on_consoles does (a process costs tens of milliseconds).
+only_levels() {
+	kmsg_reset
+	for _l in "$@"; do
+		echo "no round in the log" >"/tmp/buffer.level=$_l"
+		echo "<15>lab-round level=$_l" >/dev/kmsg
+		if modprobe $MOD level="$_l"; then rmmod $MOD; fi
+	done
+	dmesg -r -c | level_tags log >/dev/null
+}
+
 # in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
 # own priority.
 in_buffer() {
@@ -196,12 +203,8 @@ check "pr_info_once! reached 3 times: exactly one info line with once" \
 exercise 0 0 basics
 check "rmmod succeeds" rmmod $MOD
 exercise 1 10 one line at each of the eight levels
-for l in 0 3 7; do
-	kmsg_reset
-	modprobe $MOD level=$l
-	check "level=$l: only the level $l line" only_level $l
-	rmmod $MOD
-done
+only_levels 0 3 7
+for l in 0 3 7; do check "level=$l: only the level $l line" only_level $l; done
 
 # The console, read back (console.sh): at console level N exactly the lines of priority below
 # N reach it, while the log buffer keeps all eight, whatever N.

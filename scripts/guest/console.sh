@@ -28,9 +28,10 @@ console_idle() {
 	[ "$_ci_pid" != none ] || return 0
 	lab_nap 0.02
 	_ci_n=0 _ci_asleep=0
-	while [ $_ci_asleep -lt 2 ]; do
+	while :; do
 		read -r _ _ _ci_state _ <"/proc/$_ci_pid/stat"
 		if [ "$_ci_state" = S ]; then _ci_asleep=$((_ci_asleep + 1)); else _ci_asleep=0; fi
+		[ $_ci_asleep -lt 2 ] || return 0
 		_ci_n=$((_ci_n + 1))
 		[ $_ci_n -lt 3000 ] || { echo "# console_idle: pr/ttyS0 still busy after 3000 looks"; return 1; }
 		lab_nap 0.01
@@ -46,30 +47,32 @@ console_mark() {
 # console_begin: opens the read-back port and marks the start of a window.
 console_begin() {
 	[ -c $CONSOLE_BACK ] || { echo "# no $CONSOLE_BACK: the VM does not read the console back"; return 1; }
-	# Open before the window starts (an 8250 drops its FIFO when first opened); raw, no echo.
+	# Open before the window starts (an 8250 drops its FIFO when first opened). Raw, no echo;
+	# min 0 time 250: a read that has waited 25 s for a first byte returns none (console_end's
+	# bound). The port keeps its settings from one open to the next: set once.
 	exec 9<$CONSOLE_BACK
-	[ -n "${_cb_raw:-}" ] || stty -F $CONSOLE_BACK raw -echo
+	[ -n "${_cb_raw:-}" ] || stty -F $CONSOLE_BACK raw -echo min 0 time 250
 	_cb_raw=1
 	read -r _cb_tag </proc/sys/kernel/random/uuid
 	console_mark "@@lab-console begin $_cb_tag"
 }
 
 # console_end: marks the end of the window, prints the console lines written inside it
-# (without the \r the console adds). Fails when the host sent nothing back for 30 s. (A shell
-# read loop, not sed: busybox sed reads a line ahead, so it would wait for one after the end.)
+# (without the \r the console adds). Fails when the host sent nothing back for 25 s. (One awk
+# reads the window: the shell's read takes a byte a syscall, 0.3 s for a 4 KB window, and sed
+# reads a line ahead, so it would wait for one after the end. The port's time 250 ends a read
+# that waited 25 s, and with it awk's input.)
 console_end() {
 	console_mark "@@lab-console end $_cb_tag"
-	_ce_cr=$(printf '\r') _ce_in=
-	# shellcheck disable=SC3045 # busybox ash's read has -t
-	while IFS= read -r -t 30 _ce_line <&9; do
-		_ce_line=${_ce_line%"$_ce_cr"}
-		case $_ce_line in
-		*"@@lab-console begin $_cb_tag"*) _ce_in=1 ;;
-		*"@@lab-console end $_cb_tag"*) [ -z "$_ce_in" ] || { exec 9<&-; return 0; } ;;
-		*) [ -z "$_ce_in" ] || printf '%s\n' "$_ce_line" ;;
-		esac
-	done
+	_ce_rc=0
+	# shellcheck disable=SC2016 # awk's program
+	awk -v tag="$_cb_tag" '
+		{ sub(/\r$/, "") }
+		index($0, "@@lab-console begin " tag) { on = 1; next }
+		index($0, "@@lab-console end " tag) { if (on) { ended = 1; exit } next }
+		on { print }
+		END { if (!ended) { print "# console_end: the end marker did not come back within 25 s"; exit 1 } }' <&9 ||
+		_ce_rc=$?
 	exec 9<&-
-	echo "# console_end: the console's end marker did not come back within 30 s"
-	return 1
+	return $_ce_rc
 }
