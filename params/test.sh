@@ -12,17 +12,25 @@ MOD=lab_params
 P=/sys/module/$MOD/parameters
 INT_MAX_PLUS_1=2147483648
 
-# logged NAME VALUE [NAME VALUE]...: for each pair, an info (level 6) record names NAME, then
-# VALUE as a word of its own ("my_param = 42", "my_param: 42" …): the wording is the student's
-# (README, Exercises). All pairs in one look at the log (says_all).
-logged() {
-	_lg=$(($# / 2))
-	while [ $_lg -gt 0 ]; do
-		set -- "$@" "$1([^a-z0-9_].*)?[^a-z0-9_-]$2([^a-z0-9_]|$)"
+# look NAME VALUE [NAME VALUE]...: one look at the log (tally) for the checks that follow: for
+# each pair, an info (level 6) record that names NAME, then VALUE as a word of its own
+# ("my_param = 42", "my_param: 42" …): the wording is the student's (README, Exercises); and
+# the loaded and unloaded lines.
+look() {
+	_lk=$(($# / 2))
+	while [ $_lk -gt 0 ]; do
+		set -- "$@" "$1=$2" 6i "$MOD: .*$1([^a-z0-9_].*)?[^a-z0-9_-]$2([^a-z0-9_]|\$)"
 		shift 2
-		_lg=$((_lg - 1))
+		_lk=$((_lk - 1))
 	done
-	says_all 6 "$@"
+	tally loaded 6 "$MOD: loaded\$" unloaded 6 "$MOD: unloaded\$" "$@"
+}
+# logged NAME VALUE [NAME VALUE]...: the last look found each pair.
+logged() {
+	while [ $# -ge 2 ]; do
+		tallied "$1=$2" || { echo "# no info line names $1 with $2"; return 1; }
+		shift 2
+	done
 }
 
 defaults_logged() { logged my_param 42 my_bool false my_count 3; }
@@ -68,6 +76,7 @@ bad_load() {
 bool_lenient() {
 	modprobe $MOD my_bool=12abc || return 1
 	_ok=0
+	look my_bool true
 	logged my_bool true || _ok=1
 	rmmod $MOD && return $_ok
 }
@@ -103,7 +112,8 @@ ktap_set_plan 45
 exercise 0 0 basics
 kmsg_reset
 check "insmod without parameters succeeds" modprobe $MOD
-check "init ends with loaded, at info (level 6)" kmsg_at 6 "$MOD: loaded$"
+look my_param 42 my_bool false my_count 3 threshold 10 slots 4
+check "init ends with loaded, at info (level 6)" tallied loaded
 
 # Bare: the defaults.
 exercise 1 10 load-time parameters
@@ -128,16 +138,18 @@ check "sysfs: an empty line fails with EINVAL, 7 kept" bad_write threshold "" "I
 check "sysfs: slots (0444) refuses even root: EACCES, 4 kept" bad_write slots 5 "Permission denied" 4
 kmsg_reset
 check "rmmod succeeds" rmmod $MOD
+look threshold 7 slots 4
 check "Drop sees the sysfs write: threshold 7 at info (level 6)" logged threshold 7
 check "Drop: slots still 4 at info (level 6)" logged slots 4
 exercise 0 0 basics
-check "Drop ends with unloaded, at info (level 6)" kmsg_at 6 "$MOD: unloaded$"
+check "Drop ends with unloaded, at info (level 6)" tallied unloaded
 
 # Given values.
 exercise 1 10 load-time parameters
 kmsg_reset
 check "insmod my_param=-5 my_bool=y my_count=4000000000 threshold=-3 slots=9 succeeds" \
 	modprobe $MOD my_param=-5 my_bool=y my_count=4000000000 threshold=-3 slots=9
+look my_param -5 my_bool true my_count 4000000000 threshold -3 slots 9
 check "init logs the given my_param -5, my_bool true, my_count 4000000000" given_logged
 exercise 2 10 sysfs parameters
 check "init logs the given threshold -3 and slots 9" sysfs_given_logged

@@ -59,6 +59,35 @@ says_all() {
 	dmesg -r | awk "$_sa_p END { for (i = 1; i <= $_sa_n; i++) if (!(i in hit)) exit 1 }"
 }
 
+# tally NAME LEVEL ERE [NAME LEVEL ERE]...: one look at the log (one dmesg, one awk) that
+# answers several checks: for each NAME, how many records at LEVEL (0-7) have a message that
+# matches ERE from its start, as kmsg_grep -c counts them; with LEVEL followed by i ("6i"), in
+# any case, as says matches (ERE then in lowercase). The checks read the counts back with
+# tallied. Each ERE is written into awk's program, as in says_all: without a "/".
+tally() {
+	# shellcheck disable=SC2016 # awk's program
+	_t_p='{ l = tolower($0) }' _t_names=
+	while [ $# -ge 3 ]; do
+		case $3 in */*) echo "# tally: a / in '$3'"; return 2 ;; esac
+		case $2 in
+		*i) _t_p="$_t_p l ~ /^<${2%i}>\\[[^]]*\\] ?($3)/ { n[\"$1\"]++ }" ;;
+		*) _t_p="$_t_p /^<$2>\\[[^]]*\\] ?($3)/ { n[\"$1\"]++ }" ;;
+		esac
+		_t_names="$_t_names $1"
+		shift 3
+	done
+	dmesg -r | awk "$_t_p END { n_k = split(\"$_t_names\", k, \" \"); for (i = 1; i <= n_k; i++) print k[i], n[k[i]] + 0 }" >/tmp/lab-tally
+}
+# tallied NAME [MIN]: NAME's count at the last tally is in _tv; succeeds when it is at least
+# MIN (default 1). (The shell's read of a few lines: no process.)
+tallied() {
+	_tv=
+	while read -r _t_n _t_c; do
+		[ "$_t_n" != "$1" ] || { _tv=$_t_c; break; }
+	done </tmp/lab-tally
+	[ -n "$_tv" ] && [ "$_tv" -ge "${2:-1}" ]
+}
+
 # not CMD [ARG]...: succeeds when CMD fails.
 not() { ! "$@"; }
 
