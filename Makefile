@@ -45,16 +45,18 @@ export LLVM RUSTC RUSTDOC HOSTRUSTC CLIPPY_DRIVER BINDGEN KDIR
 MO := $(MODULES_DIR)
 MODULES := $(MO)
 export MODULES FAST
-# $(call kbuild,DIR,OUTPUT): kbuild for the external modules in DIR, output in OUTPUT.
-kbuild = $(MAKE) -C $(KDIR) M=$(1) MO=$(2) LLVM=$(LLVM) RUSTC=$(RUSTC) \
-	RUSTDOC=$(RUSTDOC) HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
-	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) $(if $(V),V=$(V))
-KBUILD := $(call kbuild,$(CURDIR),$(MO))
-
 # With the default KDIR the lab kernel is made first (a no-op once cached).
 ifeq ($(KDIR),$(KERNEL_LINK))
 KERNEL_DEP := kernel
 endif
+
+# $(call kbuild,DIR,OUTPUT): kbuild for the external modules in DIR, output in OUTPUT. With the
+# lab kernel, its compiler probes are remembered under it (scripts/try-run.mk).
+kbuild = $(if $(KERNEL_DEP),MAKEFILES=$(CURDIR)/scripts/try-run.mk LAB_PROBE_CACHE=$(KDIR)/.lab-try-run) \
+	$(MAKE) -C $(KDIR) M=$(1) MO=$(2) LLVM=$(LLVM) RUSTC=$(RUSTC) \
+	RUSTDOC=$(RUSTDOC) HOSTRUSTC=$(HOSTRUSTC) CLIPPY_DRIVER=$(CLIPPY_DRIVER) \
+	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) $(if $(V),V=$(V))
+KBUILD := $(call kbuild,$(CURDIR),$(MO))
 
 # Tiny static programs the tests run in the VM (userspace/NAME.c -> /usr/bin/NAME in the guest).
 USERSPACE := $(patsubst userspace/%.c,$(USERSPACE_DIR)/%,$(wildcard userspace/*.c))
