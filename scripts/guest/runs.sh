@@ -40,19 +40,21 @@ echo $CONSOLE_LEVEL >/proc/sys/kernel/printk
 # make test T=<topic>. (Not the shell's read for the taint: it reads a byte at a time, and a
 # sysctl file gives only its first byte so.)
 judge() {
-	if [ -n "${1:-}" ]; then _j=$(awk "$JUDGE" /proc/sys/kernel/tainted "$1")
-	else _j=$(dmesg | awk "$JUDGE" /proc/sys/kernel/tainted -); fi
-	_taint=$((${_j%%" "*} & ~12288)) _splat=${_j#*" "}
+	if [ -n "${1:-}" ]; then awk "$JUDGE" /proc/sys/kernel/tainted "$1" >/tmp/judge
+	else dmesg | awk "$JUDGE" /proc/sys/kernel/tainted - >/tmp/judge; fi
+	line /tmp/judge
+	_taint=$((${_ln%%" "*} & ~12288)) _splat=${_ln#*" "}
 }
 JUDGE="NR == 1 { t = \$1; next } s == \"\" && /$SPLAT/ { s = \$0 } END { print t \" \" s }"
 
 # klog_mark TEXT: writes TEXT to the kernel log and waits (up to 10 s) until the init's copy of
 # the log has it, so everything logged before it is in the copy too. (Looks every 0.02 s, a
-# look being two processes; naps without a process: lab_nap, scripts/guest/lab.sh.)
+# look being one grep, of a copy emptied at each run's begin; naps without a process: lab_nap,
+# scripts/guest/lab.sh.)
 klog_mark() {
 	echo "lab-run: $1" >/dev/kmsg
 	_i=0
-	while ! tail -c 1048576 $KLOG | grep -qF ";lab-run: $1"; do
+	while ! grep -qF ";lab-run: $1" $KLOG; do
 		_i=$((_i + 1))
 		[ $_i -lt 500 ] || { echo "# the kernel log copy lags: no '$1' after 10 s"; return 1; }
 		lab_nap 0.02
@@ -109,7 +111,8 @@ for run in "$@"; do
 		if modprobe "lab_$graded" && rmmod "lab_$graded"; then echo "# lab-skel: loads and unloads"
 		else echo "# lab-skel: does not load and unload"; fi ;;
 	esac
-	(cd /lab && timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@") </dev/null 2>&1 || rc=$?
+	# (In /lab, where the init runs this batch.)
+	timeout -s KILL "${RUN_TIMEOUT:-1500}" "$@" </dev/null 2>&1 || rc=$?
 	klog_mark "end $run" || [ "$rc" != 0 ] || rc=1
 	# The copy was emptied before the run began: all it holds is the run's.
 	judge $KLOG
