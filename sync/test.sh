@@ -132,11 +132,13 @@ no_lock_reports() {
 two_cpus() { line /sys/devices/system/cpu/online && [ "$_ln" != 0 ]; }
 
 # The long write's increments: it has to be under way when rmmod begins, which then waits for
-# the rest of it. 50000 take some 0.3 s on the debug kernel under emulation (250000 took 1.3 s of
-# the test, 1000000 6.5 s). One not seen with half of it still to run (a faster kernel: it might
-# end before rmmod begins) runs out and another starts, 4 times longer, up to 1000000, the most a
-# write may ask (write_seen_running).
-LONG=50000
+# the rest of it. 25000 take some 0.13 s on the debug kernel under emulation (50000 0.24 s,
+# 1000000 6.5 s), and rmmod is inside delete_module(2) 20-30 ms after the look that saw the
+# write under way (five tries): the half of the write still to run then is twice that or more.
+# One not seen with half of it still to run (a faster kernel: it might end before rmmod begins)
+# runs out and another starts, 4 times longer, up to 1000000, the most a write may ask
+# (write_seen_running).
+LONG=25000
 # write_seen_running: a long write started and seen under way with at least half of it left (its
 # increments counted, its run not yet, both from one look); /tmp/long-writes says how many were
 # started, and their increments in all. (The polling is the shell's own: a process per look
