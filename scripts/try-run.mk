@@ -4,7 +4,7 @@
 # make test T=<topic> spends building one topic, all of it beside the VM's boot, which it slows.
 # Their answers cannot change for one kernel build, which is keyed by its toolchain
 # (scripts/kernel.sh): scripts/try-run keeps each under that build, keyed by the probe's
-# command. kbuild's own probe cache went (v4.18) because nothing keyed it so.
+# command (kbuild itself keeps none: a kernel tree outlives its compiler).
 # Read first by every make of a kbuild run, through the environment's MAKEFILES (the Makefile's
 # kbuild); override: the kernel's own try-run, read later, does not replace it. The command
 # goes through a file ($(file): no shell quoting), one per make process.
