@@ -184,7 +184,7 @@ bad_levels() {
 		echo "<15>lab-round bad=$_l" >/dev/kmsg
 		load_err $MOD level="$_l"
 		echo "$_err" >"/tmp/bad.$_l"
-		if is_loaded $MOD; then rmmod $MOD; fi
+		if is_loaded $MOD; then rmmod $MOD || :; fi
 	done
 	dmesg -r -c | awk "
 		/^<15>\\[[^]]*\\] lab-round bad=/ { r = substr(\$NF, 5); next }

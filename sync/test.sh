@@ -134,15 +134,15 @@ two_cpus() { line /sys/devices/system/cpu/online && [ "$_ln" != 0 ]; }
 # The long write's increments: it has to be under way when rmmod begins, which then waits for
 # the rest of it. 25000 take some 0.13 s on the debug kernel under emulation (50000 0.24 s,
 # 1000000 6.5 s), and rmmod is inside delete_module(2) 20-30 ms after the look that saw the
-# write under way (five tries): the half of the write still to run then is twice that or more.
-# One not seen with half of it still to run (a faster kernel: it might end before rmmod begins)
-# runs out and another starts, 4 times longer, up to 1000000, the most a write may ask
-# (write_seen_running).
+# write under way (five tries): the three quarters of the write still to run then are three
+# times that or more. One not seen with three quarters of it still to run (a faster kernel: it
+# might end before rmmod begins) runs out and another starts, 4 times longer, up to 1000000, the
+# most a write may ask (write_seen_running).
 LONG=25000
-# write_seen_running: a long write started and seen under way with at least half of it left (its
-# increments counted, its run not yet, both from one look); /tmp/long-writes says how many were
-# started, and their increments in all. (The polling is the shell's own: a process per look
-# would be tens of milliseconds.)
+# write_seen_running: a long write started and seen under way with at least three quarters of it
+# left (its increments counted, its run not yet, both from one look); /tmp/long-writes says how
+# many were started, and their increments in all. (The polling is the shell's own: a process
+# per look would be tens of milliseconds.)
 write_seen_running() {
 	_k=1 _len=$LONG _sum=0
 	while [ $_k -le 5 ]; do
@@ -158,11 +158,11 @@ write_seen_running() {
 		while field $F runs; [ "$_fv" = "$_r0" ]; do
 			pick mutex
 			if [ "$_fv" -gt "$_m0" ]; then
-				if [ $((_fv - _m0)) -le $((_len / 2)) ]; then
+				if [ $((_fv - _m0)) -le $((_len / 4)) ]; then
 					echo "# under way ($_len increments): $_ln"
 					return 0
 				fi
-				_late=" with half of it left"
+				_late=" with three quarters of it left"
 				break
 			fi
 			# Ended with nothing counted: no write can be seen under way.

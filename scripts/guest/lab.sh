@@ -65,6 +65,7 @@ says_all() {
 # any case, as says matches (ERE then in lowercase). The checks read the counts back with
 # tallied. Each ERE is written into awk's program, as in says_all: without a "/".
 tally() {
+	: >/tmp/lab-tally
 	# shellcheck disable=SC2016 # awk's program
 	_t_p='{ l = tolower($0) }' _t_names=
 	while [ $# -ge 3 ]; do
