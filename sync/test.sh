@@ -182,9 +182,9 @@ final_counts_it() {
 	read -r _n _sum </tmp/long-writes
 	field /tmp/before-long mutex
 	_m=$_fv
-	field /tmp/before-long spinlock
+	pick spinlock
 	_s=$_fv
-	field /tmp/before-long runs
+	pick runs
 	_r=$_fv
 	says 6 "mutex=$((_m + _sum)) spinlock=$((_s + _sum)) runs=$((_r + _n))$"
 }

@@ -13,8 +13,9 @@ CONSOLE_BACK=/dev/ttyS3
 # so far. The 8250 console of Linux 7.3 is an nbcon console: after boot its own kthread,
 # pr/ttyS0, prints the records, not the printk caller; printk wakes it through a lazy irq_work
 # (at the next tick, 4 ms at HZ=250), and it sleeps (state S) only when no record is left. So:
-# let five ticks pass, then wait until the thread sleeps, twice in a row, 10 ms apart. Without that thread (a legacy
-# console, or before the kthreads start) printk prints in the caller: idle at once.
+# let five ticks pass, then wait until the thread sleeps, twice in a row, 10 ms apart. Without
+# that thread (a legacy console, or before the kthreads start) printk prints in the caller:
+# idle at once.
 # Builtins only (a fork costs tens of ms on the debug kernel under TCG): the naps are lab.sh's
 # lab_nap.
 console_idle() {

@@ -41,24 +41,6 @@ LAB_EXERCISE=
 # sheet names the word).
 says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 
-# says_all LEVEL WORDS...: says LEVEL WORDS for each WORDS, in one look at the log: one dmesg and
-# one awk, not a dmesg and a grep each. Each WORDS is written into awk's program as a regex
-# (/…/: busybox awk compiles a regex held in a string again for every line it is matched
-# against, 50 times grep's time; one in the program, once): so in lowercase (the log line is
-# lowered) and without a "/".
-says_all() {
-	_sa_lv=$1
-	shift
-	# shellcheck disable=SC2016 # awk's program
-	_sa_p='{ l = tolower($0) }' _sa_n=0
-	for _sa_w; do
-		case $_sa_w in */*) echo "# says_all: a / in '$_sa_w'"; return 2 ;; esac
-		_sa_n=$((_sa_n + 1))
-		_sa_p="$_sa_p l ~ /^<$_sa_lv>\\[[^]]*\\] ?($MOD: .*$_sa_w)/ { hit[$_sa_n] = 1 }"
-	done
-	dmesg -r | awk "$_sa_p END { for (i = 1; i <= $_sa_n; i++) if (!(i in hit)) exit 1 }"
-}
-
 # tally NAME LEVEL ERE [NAME LEVEL ERE]...: one look at the log (one dmesg, one awk) that
 # answers several checks: for each NAME, how many records at LEVEL (0-7) have a message that
 # matches ERE from its start, as kmsg_grep -c counts them; with LEVEL followed by i ("6i"), in
@@ -87,6 +69,24 @@ tallied() {
 		[ "$_t_n" != "$1" ] || { _tv=$_t_c; break; }
 	done </tmp/lab-tally
 	[ -n "$_tv" ] && [ "$_tv" -ge "${2:-1}" ]
+}
+
+# says_all LEVEL WORDS...: says LEVEL WORDS for each WORDS, in one look at the log (a tally, so
+# the last tally's counts are replaced): one dmesg and one awk, not a dmesg and a grep each.
+# Each WORDS is a regex in lowercase, without a "/" (tally).
+says_all() {
+	_sa_lv=$1 _sa_n=0
+	shift
+	for _sa_w; do
+		_sa_n=$((_sa_n + 1))
+		set -- "$@" "says$_sa_n" "${_sa_lv}i" "$MOD: .*$_sa_w"
+	done
+	shift $_sa_n
+	tally "$@" || return
+	while [ $_sa_n -gt 0 ]; do
+		tallied "says$_sa_n" || return 1
+		_sa_n=$((_sa_n - 1))
+	done
 }
 
 # not CMD [ARG]...: succeeds when CMD fails.
