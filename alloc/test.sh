@@ -69,7 +69,7 @@ vmalloc_kb() { sed -n 's/^VmallocUsed: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
 # many of init's allocations succeeded (-1: init never ran, the loader failed first). The
 # kernel log is split at faultload's "faultload: lab_alloc n=N" lines, one per load, in order.
 sweep_table() {
-	dmesg -r | awk -v out="$OUT" -v mod="$MOD" '
+	klog /tmp/lab-klog && awk -v out="$OUT" -v mod="$MOD" '
 		BEGIN {
 			while ((getline l < out) > 0)
 				if (split(l, f, /[ =]/) == 6 && f[1] == "n") { a++; nn[a] = f[2]; res[a] = f[4]; inj[a] = f[6] }
@@ -77,7 +77,7 @@ sweep_table() {
 		index($0, "faultload: " mod " n=") { steps[++i] = -1; next }
 		i && index($0, mod ": init:") { steps[i] = 0 }
 		i && $0 ~ mod ": (KBox|KVec|VVec)" { steps[i]++ }
-		END { for (j = 1; j <= a; j++) print nn[j], res[j], inj[j], (j in steps) ? steps[j] : "?" }'
+		END { for (j = 1; j <= a; j++) print nn[j], res[j], inj[j], (j in steps) ? steps[j] : "?" }' /tmp/lab-klog
 }
 
 # every_step_failed: for each of init's allocations, some load failed with ENOMEM there.

@@ -111,7 +111,7 @@ on_consoles() {
 	done
 	# Every round's records, cut at the rounds' records: one process for all the rounds (what
 	# came before the first round is left out).
-	dmesg -r -c | level_tags log >/dev/null
+	klog -c /tmp/lab-klog && level_tags log </tmp/lab-klog >/dev/null
 	[ -n "$_window" ] && console_end >/tmp/console.all || return 0
 	level_tags console </tmp/console.all
 }
@@ -126,7 +126,7 @@ only_levels() {
 		echo "<15>lab-round level=$_l" >/dev/kmsg
 		if modprobe $MOD level="$_l"; then rmmod $MOD; fi
 	done
-	dmesg -r -c | level_tags log >/dev/null
+	klog -c /tmp/lab-klog && level_tags log </tmp/lab-klog >/dev/null
 }
 
 # in_buffer N: at console level N the log buffer held the eight lines, once each, each at its
@@ -186,10 +186,10 @@ bad_levels() {
 		echo "$_err" >"/tmp/bad.$_l"
 		if is_loaded $MOD; then rmmod $MOD || :; fi
 	done
-	dmesg -r -c | awk "
+	klog -c /tmp/lab-klog && awk "
 		/^<15>\\[[^]]*\\] lab-round bad=/ { r = substr(\$NF, 5); next }
 		r != \"\" && tolower(\$0) ~ /^<3>\\[[^]]*\\] ?($P.*level)/ { n[r]++ }
-		END { for (k in n) print n[k] > (\"/tmp/errline.\" k) }"
+		END { for (k in n) print n[k] > (\"/tmp/errline.\" k) }" /tmp/lab-klog
 }
 # bad_level L: insmod level=L failed with EINVAL, leaving nothing loaded (bad_levels).
 bad_level() {

@@ -41,7 +41,7 @@ LAB_EXERCISE=
 # sheet names the word).
 says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 
-# tally NAME LEVEL ERE [NAME LEVEL ERE]...: one look at the log (one dmesg, one awk) that
+# tally NAME LEVEL ERE [NAME LEVEL ERE]...: one look at the log (klog, one awk) that
 # answers several checks: for each NAME, how many records at LEVEL (0-7) have a message that
 # matches ERE from its start, as kmsg_grep -c counts them; with LEVEL followed by i ("6i"), in
 # any case, as says matches (ERE then in lowercase). The checks read the counts back with
@@ -59,7 +59,8 @@ tally() {
 		_t_names="$_t_names $1"
 		shift 3
 	done
-	dmesg -r | awk "$_t_p END { n_k = split(\"$_t_names\", k, \" \"); for (i = 1; i <= n_k; i++) print k[i], n[k[i]] + 0 }" >/tmp/lab-tally
+	klog /tmp/lab-klog &&
+		awk "$_t_p END { n_k = split(\"$_t_names\", k, \" \"); for (i = 1; i <= n_k; i++) print k[i], n[k[i]] + 0 }" /tmp/lab-klog >/tmp/lab-tally
 }
 # tallied NAME [MIN]: NAME's count at the last tally is in _tv; succeeds when it is at least
 # MIN (default 1). (The shell's read of a few lines: no process.)
@@ -72,7 +73,7 @@ tallied() {
 }
 
 # says_all LEVEL WORDS...: says LEVEL WORDS for each WORDS, in one look at the log (a tally, so
-# the last tally's counts are replaced): one dmesg and one awk, not a dmesg and a grep each.
+# the last tally's counts are replaced): one read of the log and one awk, not a grep each.
 # Each WORDS is a regex in lowercase, without a "/" (tally).
 says_all() {
 	_sa_lv=$1 _sa_n=0
@@ -228,19 +229,88 @@ line() { _ln=; { IFS= read -r _ln || [ -n "$_ln" ]; } <"$1"; }
 # (errno_of put FILE TEXT: the errno of the open or of the write, e.g. "Invalid argument".)
 put() { echo "$2" >"$1"; }
 
+# modprobe, insmod, rmmod: the commands' system calls (finit_module(2), init_module(2) when that
+# failed, delete_module(2): as busybox's do) made by labcall (userspace/labcall.c), a process the
+# test's shell starts at its first call and keeps: a process costs about 30 ms on the debug
+# kernel under emulation, as much as the kernel's work for a load, and a test loads dozens of
+# times. The same parameters string, exit status and error line ("modprobe: can't load module
+# …: Invalid argument") as busybox's command; what labcall does not take (an option, a call from
+# a subshell: lab_call) runs the command itself.
+modprobe() { lab_cmd modprobe "$@"; }
+insmod() { lab_cmd insmod "$@"; }
+rmmod() { lab_cmd rmmod "$@"; }
+lab_cmd() {
+	lab_call "$@" && return 0
+	_lc_rc=$?
+	[ $_lc_rc = 255 ] || return $_lc_rc
+	command "$@"
+}
+
+# lab_call REQUEST...: REQUEST (see userspace/labcall.c) made by labcall; its status, its error
+# line on stderr as "WORD: MESSAGE", or 255 when labcall did not take it: a request it does not
+# take, no labcall, or a call from a subshell (bounded's, a $(…), a writer in the background),
+# which must not share labcall's FIFOs with the test's shell: the command is then its own
+# process. A labcall killed during a request (by an oops in the call) is 137, and the commands
+# run as their own processes from then on.
+# shellcheck disable=SC3045 # busybox ash's read has -n and -t
+lab_call() {
+	read -r -n 12 _lc_self </proc/self/stat
+	[ "${_lc_self%% *}" = $$ ] || return 255
+	case ${_lc_on:-} in
+	yes) ;;
+	no) return 255 ;;
+	*)
+		_lc_on=no
+		command -v labcall >/dev/null && mkfifo /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ || return 255
+		# Read-write, so that neither open waits; labcall opens them again and removes them.
+		exec 5<>/tmp/lab-call-in.$$ 8<>/tmp/lab-call-out.$$
+		# Not a child of the test's shell: a bare `wait` there (for every child) would wait
+		# for it too, and it ends only with the shell.
+		(labcall /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ & echo $! >/tmp/lab-call-pid.$$)
+		line /tmp/lab-call-pid.$$ || return 255
+		_lc_pid=$_ln _lc_on=yes ;;
+	esac
+	case $* in *"
+"*) return 255 ;; esac
+	echo "$*" >&5
+	# (The shell holds the reply FIFO open for writing too: no end of input if labcall dies.
+	# Every 5 s without a reply, a look at whether it still lives.)
+	while ! read -r -t 5 _lc_rc _lc_msg <&8; do
+		{ read -r _ _ _lc_st _ <"/proc/$_lc_pid/stat"; } 2>/dev/null && [ "$_lc_st" != Z ] && continue
+		echo "# labcall died during: $*"
+		exec 5>&- 8<&-
+		_lc_on=no
+		return 137
+	done
+	case $_lc_rc in
+	0) return 0 ;;
+	-) return 255 ;;
+	esac
+	echo "$1: $_lc_msg" >&2
+	return "$_lc_rc"
+}
+
+# klog [-c] FILE: the kernel log since the last clear into FILE, as dmesg -r prints it; -c: and
+# clear it (dmesg -r -c). By labcall when it can (lab_call): no process.
+klog() {
+	lab_call klog "$@" && return 0
+	[ $? = 255 ] || return 1
+	if [ "$1" = -c ]; then dmesg -r -c >"$2"; else dmesg -r >"$1"; fi
+}
+
 # kmsg_reset: forget earlier kernel messages, so the kmsg_* helpers see only what follows.
-kmsg_reset() { dmesg -c >/dev/null; }
+kmsg_reset() { klog -c /dev/null; }
 
 # kmsg: the kernel messages since kmsg_reset, one record a line as "LEVEL MESSAGE",
 # LEVEL being the record's priority (0 emerg … 7 debug) as /dev/kmsg and `dmesg -r` give it.
-kmsg() { dmesg -r | sed -n 's/^<\([0-7]\)>\[[^]]*\] \{0,1\}/\1 /p'; }
+kmsg() { klog /tmp/lab-klog && sed -n 's/^<\([0-7]\)>\[[^]]*\] \{0,1\}/\1 /p' /tmp/lab-klog; }
 
 # kmsg_grep GREP-OPTION LEVEL REGEX: grep -E with that option (-q, -c, -qi …) over the records
 # at LEVEL (0-7, or [0-7]: any) whose message matches REGEX from its start, as kmsg | grep would
-# see them, in one process less: dmesg -r's own "<LEVEL>[time] message" lines, read by grep.
-# (A process costs tens of milliseconds on the debug kernel under emulation, and checks call
-# these dozens of times.)
-kmsg_grep() { dmesg -r | grep -E "$1" "^<$2>\[[^]]*\] ?($3)"; }
+# see them, in fewer processes: the "<LEVEL>[time] message" lines of dmesg -r, read by grep from
+# klog's file. (A process costs tens of milliseconds on the debug kernel under emulation, and
+# checks call these dozens of times.)
+kmsg_grep() { klog /tmp/lab-klog && grep -E "$1" "^<$2>\[[^]]*\] ?($3)" /tmp/lab-klog; }
 
 # kmsg_at LEVEL REGEX: a record at exactly LEVEL whose message matches REGEX (grep -E).
 kmsg_at() { kmsg_grep -q "$1" "$2"; }
