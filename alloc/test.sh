@@ -9,7 +9,8 @@ set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_alloc
-KO=/lib/modules/$(uname -r)/extra/$MOD.ko
+ko $MOD
+KO=$_ko
 TIB=1099511627776
 # What must never show in the log: splats, and the allocator's failure reports.
 LOUD='BUG:|WARNING:|Oops|Call Trace|vmalloc error|page allocation failure'

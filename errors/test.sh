@@ -7,19 +7,21 @@ set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_errors
-KO=/lib/modules/$(uname -r)/extra/$MOD.ko
+ko $MOD
+KO=$_ko
 
 # refused FAIL TEXT: insmod fail=FAIL fails, printing TEXT (the errno's text), and leaves the
 # module unloaded. An unfinished exercise may load it: it is then unloaded again, so the checks
 # after this one still start from an unloaded module.
 refused() {
 	kmsg_reset
-	if _out=$(insmod "$KO" fail="$1" 2>&1); then
+	errno_of insmod "$KO" fail="$1"
+	if [ "$_err" = ok ]; then
 		echo "# fail=$1 loaded"
 		rmmod $MOD
 		return 1
 	fi
-	[ "${_out##*: }" = "$2" ] || { echo "# insmod said: $_out"; return 1; }
+	[ "$_err" = "$2" ] || { echo "# insmod said: $(cat /tmp/lab-err)"; return 1; }
 	not is_loaded $MOD || { echo "# still loaded"; return 1; }
 }
 

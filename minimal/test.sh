@@ -30,7 +30,8 @@ ktap_print_header
 ktap_set_plan 10
 kmsg_reset
 exercise 0 0 basics
-check "insmod succeeds" insmod /lib/modules/"$(uname -r)"/extra/$MOD.ko
+ko $MOD
+check "insmod succeeds" insmod "$_ko"
 check "lsmod lists it" is_loaded $MOD
 check "modinfo shows name, author, description, license GPL" modinfo_ok
 exercise 1 10 greet at load

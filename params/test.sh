@@ -89,8 +89,8 @@ loads_with() { modprobe $MOD "$@" && rmmod $MOD; }
 # one pass: busybox modinfo misses the .modinfo section's first entry (see minimal/test.sh).
 # When one is missing, what modinfo -p and the .ko say, as "#" lines.
 described() {
-	[ -n "${KO:-}" ] || KO=$(modinfo -F filename $MOD)
-	tr '\0' '\n' <"$KO" | grep -a 'parm' | awk -v want="$*" '
+	ko $MOD
+	tr '\0' '\n' <"$_ko" | grep -a 'parm' | awk -v want="$*" '
 		BEGIN { n = split(want, w, " ") }
 		{
 			for (i = 1; i <= n; i++) {

@@ -121,9 +121,10 @@ loaded_then() { modprobe $MOD iterations=1 && "$@"; }
 
 # no_lock_reports: neither lockdep nor the atomic-sleep check nor anything else said anything
 # since the test began.
-# (One dmesg and one awk, the pattern written into its program: without a "/".)
+# (One read of the log and one awk, the pattern written into its program: without a "/".)
 no_lock_reports() {
-	dmesg | awk "/possible circular locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic|lock held when returning|$SPLAT/ { print \"# \" \$0; if (++n == 5) exit }" >/tmp/lock-reports
+	klog /tmp/lab-klog &&
+		awk "/possible circular locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic|lock held when returning|$SPLAT/ { print \"# \" \$0; if (++n == 5) exit }" /tmp/lab-klog >/tmp/lock-reports
 	line /tmp/lock-reports || return 0
 	cat /tmp/lock-reports
 	return 1

@@ -22,8 +22,8 @@
  *
  * The parameters go to the kernel as modprobe and insmod give them: the words joined by
  * spaces. modprobe of a module already loaded succeeds and does nothing, as busybox's does.
- * It exits at the end of its input: when the test's shell, the only writer, has gone. It opens
- * the FIFOs (the shell made them and holds them open) and removes them.
+ * It exits at the end of its input: when the test's shell, the only writer, has gone. It makes
+ * the two FIFOs, opens them and removes them once the shell has opened them too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,8 +205,13 @@ int main(int argc, char **argv)
 	/* Nothing of the test's own: a device it holds open must close when the test closes it. */
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
-	/* Read-only: the input ends when the test's shell, its only writer, has gone. The shell
-	 * holds both open already (read-write), so neither open waits. */
+	/* The reply FIFO first: the shell opens both, read-write, once the request FIFO is
+	 * there. Read-only for the requests: the input ends when the test's shell, its only
+	 * writer, has gone (the open waits for the shell's). */
+	if ((mkfifo(argv[2], 0600) && errno != EEXIST) || (mkfifo(argv[1], 0600) && errno != EEXIST)) {
+		perror("labcall: mkfifo");
+		return 2;
+	}
 	in = open(argv[1], O_RDONLY);
 	out = open(argv[2], O_WRONLY);
 	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) {

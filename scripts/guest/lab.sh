@@ -261,14 +261,22 @@ lab_call() {
 	no) return 255 ;;
 	*)
 		_lc_on=no
-		command -v labcall >/dev/null && mkfifo /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ || return 255
-		# Read-write, so that neither open waits; labcall opens them again and removes them.
-		exec 5<>/tmp/lab-call-in.$$ 8<>/tmp/lab-call-out.$$
+		command -v labcall >/dev/null || return 255
 		# Not a child of the test's shell: a bare `wait` there (for every child) would wait
 		# for it too, and it ends only with the shell.
 		(labcall /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ & echo $! >/tmp/lab-call-pid.$$)
 		line /tmp/lab-call-pid.$$ || return 255
-		_lc_pid=$_ln _lc_on=yes ;;
+		_lc_pid=$_ln
+		# labcall makes the FIFOs (no mkfifo process), the request one last; opened here
+		# read-write, so that neither open waits, then it removes them.
+		_lc_n=0
+		until [ -p /tmp/lab-call-in.$$ ]; do
+			_lc_n=$((_lc_n + 1))
+			[ $_lc_n -le 1000 ] || { echo "# labcall did not start"; return 255; }
+			lab_nap 0.005
+		done
+		exec 5<>/tmp/lab-call-in.$$ 8<>/tmp/lab-call-out.$$
+		_lc_on=yes ;;
 	esac
 	case $* in *"
 "*) return 255 ;; esac
@@ -317,6 +325,10 @@ kmsg_at() { kmsg_grep -q "$1" "$2"; }
 
 # kmsg_count REGEX: how many records match REGEX, whatever their level.
 kmsg_count() { kmsg_grep -c '[0-7]' "$1" || true; }
+
+# ko MODULE: _ko is the path of MODULE's .ko among the lab's modules (modinfo -F filename's
+# answer, by a glob of the one kernel's directory: no process).
+ko() { for _ko in /lib/modules/*/extra/"$1".ko; do :; done; }
 
 # is_loaded MODULE: MODULE is in /proc/modules (what lsmod reads). (Builtins only: no process.)
 is_loaded() {
