@@ -9,7 +9,7 @@ set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_alloc
-ko $MOD
+ko_of $MOD
 KO=$_ko
 TIB=1099511627776
 # What must never show in the log: splats, and the allocator's failure reports.

@@ -7,7 +7,7 @@ set -eu
 # shellcheck source=../scripts/guest/lab.sh
 . /lab/lab.sh
 MOD=lab_errors
-ko $MOD
+ko_of $MOD
 KO=$_ko
 
 # refused FAIL TEXT: insmod fail=FAIL fails, printing TEXT (the errno's text), and leaves the

@@ -30,7 +30,7 @@ ktap_print_header
 ktap_set_plan 10
 kmsg_reset
 exercise 0 0 basics
-ko $MOD
+ko_of $MOD
 check "insmod succeeds" insmod "$_ko"
 check "lsmod lists it" is_loaded $MOD
 check "modinfo shows name, author, description, license GPL" modinfo_ok

@@ -89,7 +89,7 @@ loads_with() { modprobe $MOD "$@" && rmmod $MOD; }
 # one pass: busybox modinfo misses the .modinfo section's first entry (see minimal/test.sh).
 # When one is missing, what modinfo -p and the .ko say, as "#" lines.
 described() {
-	ko $MOD
+	ko_of $MOD
 	tr '\0' '\n' <"$_ko" | grep -a 'parm' | awk -v want="$*" '
 		BEGIN { n = split(want, w, " ") }
 		{

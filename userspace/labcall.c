@@ -6,45 +6,86 @@
  * kernel under emulation each of those commands is a fork and an exec, about 30 ms, as much as
  * the kernel's own work for a load. Here each is a line on a pipe, and the kernel does the same.
  *
- *   labcall REQUEST-FIFO REPLY-FIFO    requests one a line, one reply line each:
+ *   labcall REQUEST-FIFO REPLY-FIFO REPLY-FILE
+ *   requests one a line:
  *     modprobe NAME [PARAM=VALUE]...   loads NAME's file (found, as modprobe finds it, in
  *                                       modules.dep), the parameters as one string
- *     insmod FILE [PARAM=VALUE]...     loads FILE: finit_module(2), then init_module(2) if
+ *     insmod /FILE [PARAM=VALUE]...    loads FILE: finit_module(2), then init_module(2) if
  *                                       that failed, as busybox's commands do
  *     rmmod NAME                       delete_module(2), O_NONBLOCK | O_EXCL (as rmmod does)
- *     klog [-c] FILE                   the kernel log since the last clear into FILE, as
+ *     klog [-c] /FILE                  the kernel log since the last clear into FILE, as
  *                                       dmesg -r prints it (syslog(2), as dmesg reads it);
- *                                       -c: and clear it (dmesg -c)
- *   reply "0" (done), "STATUS MESSAGE" (failed: the exit status and error line busybox's
- *   command would give, e.g. "1 can't load module lab_params (extra/lab_params.ko): Invalid
- *   argument"), or "- REASON": not a request labcall takes (a module with dependencies, one
- *   modules.dep does not list, an option): the shell runs the real command.
+ *                                       -c: and clear it (dmesg -r -c)
+ *   each answered by one line in REPLY-FILE, then one byte ("\n") on REPLY-FIFO: the shell
+ *   waits for the byte, then reads the file (a line read from the FIFO itself could be cut in
+ *   two by a signal or a timeout in the shell's read, which takes a byte a system call):
+ *     "0" (done), "STATUS MESSAGE" (failed: the exit status and the error line of busybox's
+ *     command, e.g. "1 can't load module lab_params (extra/lab_params.ko): Invalid argument"),
+ *     or "- REASON": not a request labcall takes (an option, a relative path, a module with
+ *     dependencies or one modules.dep does not list, a line of 4 KiB or more): the shell runs
+ *     the command itself.
  *
- * The parameters go to the kernel as modprobe and insmod give them: the words joined by
- * spaces. modprobe of a module already loaded succeeds and does nothing, as busybox's does.
- * It exits at the end of its input: when the test's shell, the only writer, has gone. It makes
- * the two FIFOs, opens them and removes them once the shell has opened them too.
+ * As busybox 1.35's commands: the parameters go to the kernel as the words joined by spaces
+ * (lab.sh sends none with a space in it); modprobe of a module already in /proc/modules
+ * succeeds without a call; rmmod takes a name as modprobe does ("lab-x.ko" is lab_x); the error
+ * texts are busybox's (moderror: "unknown symbol in module, or unknown parameter" for ENOENT …);
+ * and while it serves a request, its task's name (comm) is the command's, so a kernel report
+ * during a load says "Comm: insmod" as it would.
+ *
+ * It makes the two FIFOs, opens them and removes them once the shell has opened them too. It
+ * exits at the end of its input: once the test's shell, and whatever it started meanwhile (they
+ * hold the request FIFO open too), have ended.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static char reply[4096];
+static char reply[4200];
 
-/* dep_path NAME OUT: NAME's path in modules.dep ("extra/NAME.ko"), '-' and '_' alike.
+/* modname FILE OUT: the module name modprobe and rmmod make of FILE (basename, cut at the
+ * first '.', '-' as '_'). */
+static void modname(const char *file, char *out, size_t len)
+{
+	const char *base = strrchr(file, '/');
+	size_t i;
+
+	base = base ? base + 1 : file;
+	for (i = 0; i + 1 < len && base[i] && base[i] != '.'; i++)
+		out[i] = base[i] == '-' ? '_' : base[i];
+	out[i] = '\0';
+}
+
+/* loaded NAME: NAME is in /proc/modules. */
+static int loaded(const char *name)
+{
+	char line[512];
+	size_t n = strlen(name);
+	int found = 0;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && line[n] == ' ';
+	fclose(f);
+	return found;
+}
+
+/* dep_path NAME OUT: NAME's path in modules.dep ("/lib/modules/R/extra/NAME.ko").
  * 0: found, no dependencies; 1: not listed; 2: it has dependencies (modprobe loads those). */
 static int dep_path(const char *name, char *out, size_t len)
 {
 	static char dir[300];
-	char line[4096], path[400];
+	char line[4096], path[400], mod[256];
 	struct utsname u;
 	int found = 1;
 	FILE *f;
@@ -59,18 +100,13 @@ static int dep_path(const char *name, char *out, size_t len)
 	if (!f)
 		return 1;
 	while (found == 1 && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':'), *base, *a;
-		const char *b;
+		char *colon = strchr(line, ':');
 
 		if (!colon)
 			continue;
 		*colon = '\0';
-		base = strrchr(line, '/');
-		base = base ? base + 1 : line;
-		for (a = base, b = name; *a && *b; a++, b++)
-			if (*a != *b && !(strchr("-_", *a) && strchr("-_", *b)))
-				break;
-		if (*b || strcmp(a, ".ko"))
+		modname(line, mod, sizeof(mod));
+		if (strcmp(mod, name))
 			continue;
 		found = colon[1 + strspn(colon + 1, " \t")] != '\n' ? 2 : 0;
 		if (snprintf(out, len, "%s/%s", dir, line) >= (int)len)
@@ -80,10 +116,29 @@ static int dep_path(const char *name, char *out, size_t len)
 	return found;
 }
 
+/* moderror: busybox's text for a load's error (modutils.c), ERR signed as load gives it. */
+static const char *moderror(int err)
+{
+	switch (err) {
+	case -1:
+		return "no such module";
+	case ENOEXEC:
+		return "invalid module format";
+	case ENOENT:
+		return "unknown symbol in module, or unknown parameter";
+	case ESRCH:
+		return "module has wrong symbol version";
+	case ENOSYS:
+		return "kernel does not support requested operation";
+	}
+	return strerror(abs(err));
+}
+
 /* load: FILE with PARAMS as busybox's insmod and modprobe load it: finit_module(2), and when
  * that fails init_module(2) of the file read into memory (so a failing init runs twice; the
- * errors topic's README says so). 0, the errno of the last call, or minus the errno of a file
- * that could not be opened (busybox's insmod exits with that, as a byte: 254 for ENOENT). */
+ * errors topic's README says so). 0, the errno of the last call, minus the errno of a file
+ * that could not be opened (busybox's insmod exits with that, as a byte: 254 for ENOENT), or
+ * INT_MIN when the file cannot be mapped (empty, a directory: busybox's own reading decides). */
 static int load(const char *file, const char *params)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC), err = 0;
@@ -94,13 +149,9 @@ static int load(const char *file, const char *params)
 		return -errno;
 	if (!syscall(SYS_finit_module, fd, params, 0))
 		goto out;
-	if (fstat(fd, &st)) {
-		err = errno;
-		goto out;
-	}
-	image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (image == MAP_FAILED) {
-		err = errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		err = -0x7fffffff - 1;
 		goto out;
 	}
 	if (syscall(SYS_init_module, image, (unsigned long)st.st_size, params))
@@ -116,7 +167,7 @@ static int klog(const char *file, int clear)
 {
 	static char *buf;
 	static int size;
-	int n, fd, err = 0;
+	int n, fd, done = 0, err = 0;
 
 	if (!buf) {
 		size = klogctl(10 /* SIZE_BUFFER */, NULL, 0);
@@ -129,85 +180,109 @@ static int klog(const char *file, int clear)
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return errno;
-	if (write(fd, buf, n) != n)
-		err = errno ? errno : EIO;
+	while (done < n) {
+		ssize_t w = write(fd, buf + done, n - done);
+
+		if (w <= 0) {
+			err = w < 0 ? errno : EIO;
+			break;
+		}
+		done += w;
+	}
 	if (close(fd) && !err)
 		err = errno;
 	return err;
 }
 
+/* say: the reply, as printf. */
+#define say(...) snprintf(reply, sizeof(reply), __VA_ARGS__)
+
 /* One request (the line, its newline cut), its reply in `reply`. */
 static void serve(char *req)
 {
 	char *verb = strtok(req, " "), *what = strtok(NULL, " "), *params = strtok(NULL, "");
-	char file[512];
+	char file[512], name[256];
 	int err;
 
 	if (!params)
 		params = "";
-	if (!verb || !what || (what[0] == '-' && strcmp(verb, "klog"))) {
-		snprintf(reply, sizeof(reply), "- options or no module");
-	} else if (!strcmp(verb, "modprobe")) {
-		switch (dep_path(what, file, sizeof(file))) {
+	if (!verb || !what) {
+		say("- no module");
+	} else if (!strcmp(verb, "modprobe") && what[0] != '-') {
+		modname(what, name, sizeof(name));
+		if (loaded(name)) {
+			say("0");
+			return;
+		}
+		switch (dep_path(name, file, sizeof(file))) {
 		case 1:
-			snprintf(reply, sizeof(reply), "- not in modules.dep");
+			say("- not in modules.dep");
 			return;
 		case 2:
-			snprintf(reply, sizeof(reply), "- has dependencies");
+			say("- has dependencies");
 			return;
 		}
-		err = abs(load(file, params));
-		if (!err || err == EEXIST)
-			snprintf(reply, sizeof(reply), "0");
+		prctl(PR_SET_NAME, "modprobe");
+		err = load(file, params);
+		if (err == -0x7fffffff - 1)
+			say("- cannot map the file");
+		else if (err && err != EEXIST)
+			say("1 can't load module %s (%s): %s", what,
+			    strchr(file + strlen("/lib/modules/"), '/') + 1, moderror(err));
 		else
-			snprintf(reply, sizeof(reply), "1 can't load module %s (%s): %s", what,
-				 strchr(file + strlen("/lib/modules/"), '/') + 1, strerror(err));
-	} else if (!strcmp(verb, "insmod")) {
+			say("0");
+	} else if (!strcmp(verb, "insmod") && what[0] == '/') {
+		prctl(PR_SET_NAME, "insmod");
 		err = load(what, params);
-		if (err)
-			snprintf(reply, sizeof(reply), "%d can't insert '%s': %s", err & 0xff, what,
-				 strerror(abs(err)));
+		if (err == -0x7fffffff - 1)
+			say("- cannot map the file");
+		else if (err)
+			say("%d can't insert '%s': %s", err & 0xff, what, moderror(err));
 		else
-			snprintf(reply, sizeof(reply), "0");
-	} else if (!strcmp(verb, "rmmod") && !*params && !strchr(what, '/')) {
-		if (syscall(SYS_delete_module, what, O_NONBLOCK | O_EXCL))
-			snprintf(reply, sizeof(reply), "1 can't unload module '%s': %s", what,
-				 strerror(errno));
+			say("0");
+	} else if (!strcmp(verb, "rmmod") && what[0] != '-' && !*params) {
+		prctl(PR_SET_NAME, "rmmod");
+		modname(what, name, sizeof(name));
+		if (syscall(SYS_delete_module, name, O_NONBLOCK | O_EXCL))
+			say("1 can't unload module '%s': %s", name, strerror(errno));
 		else
-			snprintf(reply, sizeof(reply), "0");
+			say("0");
 	} else if (!strcmp(verb, "klog")) {
 		int clear = !strcmp(what, "-c");
-		char *file = what, *rest = params;
+		char *path = what, *rest = params;
 
 		if (clear) {
-			file = strtok(params, " ");
+			path = strtok(params, " ");
 			rest = strtok(NULL, "");
 		}
-		err = file && (!rest || !*rest) ? klog(file, clear) : EINVAL;
-		if (err)
-			snprintf(reply, sizeof(reply), "1 klog: %s", strerror(err));
+		if (!path || path[0] != '/' || (rest && *rest))
+			say("- not a klog request");
+		else if ((err = klog(path, clear)))
+			say("1 %s", strerror(err));
 		else
-			snprintf(reply, sizeof(reply), "0");
+			say("0");
 	} else {
-		snprintf(reply, sizeof(reply), "- not a request labcall takes");
+		say("- not a request labcall takes");
 	}
+	prctl(PR_SET_NAME, "labcall");
 }
 
 int main(int argc, char **argv)
 {
 	char req[4096];
-	int in, out;
+	int in, out, fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: labcall REQUEST-FIFO REPLY-FIFO\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: labcall REQUEST-FIFO REPLY-FIFO REPLY-FILE\n");
 		return 2;
 	}
 	/* Nothing of the test's own: a device it holds open must close when the test closes it. */
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	if (syscall(SYS_close_range, 3, ~0U, 0))
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
 	/* The reply FIFO first: the shell opens both, read-write, once the request FIFO is
-	 * there. Read-only for the requests: the input ends when the test's shell, its only
-	 * writer, has gone (the open waits for the shell's). */
+	 * there. Read-only for the requests, so that the input ends (the open waits for the
+	 * shell's). */
 	if ((mkfifo(argv[2], 0600) && errno != EEXIST) || (mkfifo(argv[1], 0600) && errno != EEXIST)) {
 		perror("labcall: mkfifo");
 		return 2;
@@ -222,11 +297,23 @@ int main(int argc, char **argv)
 	close(out);
 	unlink(argv[1]);
 	unlink(argv[2]);
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(req, sizeof(req), stdin)) {
-		req[strcspn(req, "\n")] = '\0';
-		serve(req);
-		printf("%s\n", reply);
+		size_t len = strcspn(req, "\n");
+
+		if (req[len] != '\n' && !feof(stdin)) {
+			/* A line too long for the buffer: the rest of it is not a request. */
+			int c;
+
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			say("- a line of 4 KiB or more");
+		} else {
+			req[len] = '\0';
+			serve(req);
+		}
+		fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dprintf(fd, "%s\n", reply) < 0 || close(fd) || write(1, "\n", 1) != 1)
+			return 1;
 	}
 	return 0;
 }

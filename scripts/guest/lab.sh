@@ -234,75 +234,91 @@ put() { echo "$2" >"$1"; }
 # test's shell starts at its first call and keeps: a process costs about 30 ms on the debug
 # kernel under emulation, as much as the kernel's work for a load, and a test loads dozens of
 # times. The same parameters string, exit status and error line ("modprobe: can't load module
-# …: Invalid argument") as busybox's command; what labcall does not take (an option, a call from
-# a subshell: lab_call) runs the command itself.
+# …: Invalid argument") as busybox's command, and its name in a kernel report ("Comm: insmod");
+# what labcall does not take (an option, a call from a subshell: lab_call) runs the command.
 modprobe() { lab_cmd modprobe "$@"; }
 insmod() { lab_cmd insmod "$@"; }
 rmmod() { lab_cmd rmmod "$@"; }
 lab_cmd() {
-	lab_call "$@" && return 0
-	_lc_rc=$?
-	[ $_lc_rc = 255 ] || return $_lc_rc
+	_lc_rc=0
+	lab_call "$@" || _lc_rc=$?
+	[ "$_lc_took" = no ] || return "$_lc_rc"
 	command "$@"
 }
 
-# lab_call REQUEST...: REQUEST (see userspace/labcall.c) made by labcall; its status, its error
-# line on stderr as "WORD: MESSAGE", or 255 when labcall did not take it: a request it does not
-# take, no labcall, or a call from a subshell (bounded's, a $(…), a writer in the background),
-# which must not share labcall's FIFOs with the test's shell: the command is then its own
-# process. A labcall killed during a request (by an oops in the call) is 137, and the commands
-# run as their own processes from then on.
+# lab_call REQUEST...: REQUEST (see userspace/labcall.c) made by labcall; its status, with its
+# error line on stderr as "WORD: MESSAGE". _lc_took is then "yes", or "no" when labcall did not
+# take it: a request it does not take (a word with a space in it, a line of 4000 bytes or more),
+# no labcall, or a call from a subshell (bounded's, a $(…), a writer in the background), which
+# must not share labcall's FIFOs with the test's shell: the command is then its own process. A
+# labcall killed during a request (by an oops in the call) is status 137, and the commands run
+# as their own processes from then on.
 # shellcheck disable=SC3045 # busybox ash's read has -n and -t
 lab_call() {
+	_lc_took=no
 	read -r -n 12 _lc_self </proc/self/stat
-	[ "${_lc_self%% *}" = $$ ] || return 255
+	[ "${_lc_self%% *}" = $$ ] || return 1
+	for _lc_w; do
+		case $_lc_w in *" "* | *"	"* | *"
+"*) return 1 ;; esac
+	done
+	_lc_req=$*
+	[ ${#_lc_req} -lt 4000 ] || return 1
 	case ${_lc_on:-} in
 	yes) ;;
-	no) return 255 ;;
+	no) return 1 ;;
 	*)
 		_lc_on=no
-		command -v labcall >/dev/null || return 255
+		command -v labcall >/dev/null || return 1
 		# Not a child of the test's shell: a bare `wait` there (for every child) would wait
 		# for it too, and it ends only with the shell.
-		(labcall /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ & echo $! >/tmp/lab-call-pid.$$)
-		line /tmp/lab-call-pid.$$ || return 255
+		(labcall /tmp/lab-call-in.$$ /tmp/lab-call-out.$$ /tmp/lab-call-reply.$$ &
+			echo $! >/tmp/lab-call-pid.$$)
+		line /tmp/lab-call-pid.$$ || return 1
 		_lc_pid=$_ln
 		# labcall makes the FIFOs (no mkfifo process), the request one last; opened here
 		# read-write, so that neither open waits, then it removes them.
 		_lc_n=0
 		until [ -p /tmp/lab-call-in.$$ ]; do
 			_lc_n=$((_lc_n + 1))
-			[ $_lc_n -le 1000 ] || { echo "# labcall did not start"; return 255; }
+			[ $_lc_n -le 1000 ] || { echo "# labcall did not start"; return 1; }
 			lab_nap 0.005
 		done
 		exec 5<>/tmp/lab-call-in.$$ 8<>/tmp/lab-call-out.$$
 		_lc_on=yes ;;
 	esac
-	case $* in *"
-"*) return 255 ;; esac
-	echo "$*" >&5
-	# (The shell holds the reply FIFO open for writing too: no end of input if labcall dies.
-	# Every 5 s without a reply, a look at whether it still lives.)
-	while ! read -r -t 5 _lc_rc _lc_msg <&8; do
+	_lc_took=yes
+	echo "$_lc_req" >&5
+	# The reply is a line in a file, announced by a byte on the FIFO: a line read from the FIFO
+	# (a byte a system call) could lose its start to a signal or to the timeout. The shell
+	# holds the FIFO open for writing too, so there is no end of input if labcall dies: every
+	# 5 s without a reply, a look at whether it still lives.
+	while ! read -r -t 5 -n 1 _ <&8; do
 		{ read -r _ _ _lc_st _ <"/proc/$_lc_pid/stat"; } 2>/dev/null && [ "$_lc_st" != Z ] && continue
 		echo "# labcall died during: $*"
 		exec 5>&- 8<&-
 		_lc_on=no
 		return 137
 	done
+	_lc_rc='' _lc_msg=''
+	{ read -r _lc_rc _lc_msg || :; } </tmp/lab-call-reply.$$
 	case $_lc_rc in
 	0) return 0 ;;
-	-) return 255 ;;
+	-) _lc_took=no; return 1 ;;
+	'' | *[!0-9]*)
+		echo "# labcall's reply to '$*': '$_lc_rc $_lc_msg'"
+		return 1 ;;
 	esac
 	echo "$1: $_lc_msg" >&2
 	return "$_lc_rc"
 }
 
-# klog [-c] FILE: the kernel log since the last clear into FILE, as dmesg -r prints it; -c: and
-# clear it (dmesg -r -c). By labcall when it can (lab_call): no process.
+# klog [-c] FILE: the kernel log since the last clear into FILE (an absolute path), as dmesg -r
+# prints it; -c: and clear it (dmesg -r -c). By labcall when it can (lab_call): no process.
 klog() {
-	lab_call klog "$@" && return 0
-	[ $? = 255 ] || return 1
+	_lc_rc=0
+	lab_call klog "$@" || _lc_rc=$?
+	[ "$_lc_took" = no ] || return "$_lc_rc"
 	if [ "$1" = -c ]; then dmesg -r -c >"$2"; else dmesg -r >"$1"; fi
 }
 
@@ -326,9 +342,9 @@ kmsg_at() { kmsg_grep -q "$1" "$2"; }
 # kmsg_count REGEX: how many records match REGEX, whatever their level.
 kmsg_count() { kmsg_grep -c '[0-7]' "$1" || true; }
 
-# ko MODULE: _ko is the path of MODULE's .ko among the lab's modules (modinfo -F filename's
+# ko_of MODULE: _ko is the path of MODULE's .ko among the lab's modules (modinfo -F filename's
 # answer, by a glob of the one kernel's directory: no process).
-ko() { for _ko in /lib/modules/*/extra/"$1".ko; do :; done; }
+ko_of() { for _ko in /lib/modules/*/extra/"$1".ko; do :; done; }
 
 # is_loaded MODULE: MODULE is in /proc/modules (what lsmod reads). (Builtins only: no process.)
 is_loaded() {
