@@ -15,6 +15,7 @@ PACKAGES=(
 	"clang-$LAB_LLVM_VERSION" "lld-$LAB_LLVM_VERSION"             # LLVM=-22 builds kernel and modules
 	"llvm-$LAB_LLVM_VERSION" "libclang-$LAB_LLVM_VERSION-dev"     # (bookworm-security: rustc's LLVM)
 	flex bison bc libelf-dev libssl-dev make gcc libc6-dev cpio kmod # kernel build, depmod
+	zlib1g-dev                                                    # userspace/labklog (static -lz)
 	lz4                                                           # the kernel image's compression
 	qemu-system-x86 busybox-static                                # the VM and its userland
 	ca-certificates xz-utils python3 shellcheck                   # fetch, unpack, harness, lint
