@@ -86,6 +86,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lab_module.h"
+
 #define DEBUGFS "/sys/kernel/debug/"
 
 static struct knob {
@@ -213,22 +215,6 @@ static void setup_scope(const char *scope)
 	}
 }
 
-/* Is module NAME in /proc/modules? */
-static int is_loaded(const char *name)
-{
-	char line[256];
-	size_t len = strlen(name);
-	int found = 0;
-	FILE *f = fopen("/proc/modules", "r");
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, len) && line[len] == ' ';
-	fclose(f);
-	return found;
-}
-
 static const char *errname(int err)
 {
 	static char buf[16];
@@ -329,7 +315,7 @@ static int unload_sweep(int nth_fd, int ko_fd, const void *image, size_t size,
 	for (n = 1; n <= max; n++) {
 		if (load(nth_fd, ko_fd, image, size, params, 0, &injected))
 			return 1;
-		if (unload(nth_fd, n, &injected) || is_loaded(name)) {
+		if (unload(nth_fd, n, &injected) || module_loaded(name)) {
 			fprintf(stderr, "faultload: %s did not unload with fault %u\n", name, n);
 			return 1;
 		}
@@ -425,7 +411,7 @@ int main(int argc, char **argv)
 					strerror(errno));
 				return 1;
 			}
-			if (err && is_loaded(name)) {
+			if (err && module_loaded(name)) {
 				fprintf(stderr, "faultload: %s failed to load but is loaded\n", name);
 				return 1;
 			}

@@ -49,6 +49,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lab_module.h"
+
 static char reply[4200];
 
 /* modname FILE OUT: the module name modprobe and rmmod make of FILE (basename, cut at the
@@ -62,22 +64,6 @@ static void modname(const char *file, char *out, size_t len)
 	for (i = 0; i + 1 < len && base[i] && base[i] != '.'; i++)
 		out[i] = base[i] == '-' ? '_' : base[i];
 	out[i] = '\0';
-}
-
-/* loaded NAME: NAME is in /proc/modules. */
-static int loaded(const char *name)
-{
-	char line[512];
-	size_t n = strlen(name);
-	int found = 0;
-	FILE *f = fopen("/proc/modules", "r");
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, n) && line[n] == ' ';
-	fclose(f);
-	return found;
 }
 
 /* dep_path NAME OUT: NAME's path in modules.dep ("/lib/modules/R/extra/NAME.ko").
@@ -210,7 +196,7 @@ static void serve(char *req)
 		say("- no module");
 	} else if (!strcmp(verb, "modprobe") && what[0] != '-') {
 		modname(what, name, sizeof(name));
-		if (loaded(name)) {
+		if (module_loaded(name)) {
 			say("0");
 			return;
 		}
