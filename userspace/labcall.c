@@ -38,6 +38,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@
 #include "lab_module.h"
 
 static char reply[4200];
+
+/* load's answer for a file it cannot map (empty, a directory): busybox's own reading decides. */
+#define UNMAPPED INT_MIN
 
 /* modname FILE OUT: the module name modprobe and rmmod make of FILE (basename, cut at the
  * first '.', '-' as '_'). */
@@ -124,7 +128,7 @@ static const char *moderror(int err)
  * that fails init_module(2) of the file read into memory (so a failing init runs twice; the
  * errors topic's README says so). 0, the errno of the last call, minus the errno of a file
  * that could not be opened (busybox's insmod exits with that, as a byte: 254 for ENOENT), or
- * INT_MIN when the file cannot be mapped (empty, a directory: busybox's own reading decides). */
+ * UNMAPPED. */
 static int load(const char *file, const char *params)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC), err = 0;
@@ -137,7 +141,7 @@ static int load(const char *file, const char *params)
 		goto out;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
 	    (image = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		err = -0x7fffffff - 1;
+		err = UNMAPPED;
 		goto out;
 	}
 	if (syscall(SYS_init_module, image, (unsigned long)st.st_size, params))
@@ -210,7 +214,7 @@ static void serve(char *req)
 		}
 		prctl(PR_SET_NAME, "modprobe");
 		err = load(file, params);
-		if (err == -0x7fffffff - 1)
+		if (err == UNMAPPED)
 			say("- cannot map the file");
 		else if (err && err != EEXIST)
 			say("1 can't load module %s (%s): %s", what,
@@ -220,7 +224,7 @@ static void serve(char *req)
 	} else if (!strcmp(verb, "insmod") && what[0] == '/') {
 		prctl(PR_SET_NAME, "insmod");
 		err = load(what, params);
-		if (err == -0x7fffffff - 1)
+		if (err == UNMAPPED)
 			say("- cannot map the file");
 		else if (err)
 			say("%d can't insert '%s': %s", err & 0xff, what, moderror(err));

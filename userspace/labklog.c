@@ -110,6 +110,11 @@ static long long now_ms(void)
 	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
+/* Whether records went into the member since its last flush, and whether one of them asked
+ * for a flush at once (urgent), and when the last flush was. */
+static int dirty, hurry;
+static long long flushed;
+
 /* urgent REC: a record to send at once: a warning or worse (a splat's first lines), or one of
  * the harness's marks, which tell the host whose run and exercise the records after are. */
 static int urgent(const char *rec)
@@ -117,16 +122,46 @@ static int urgent(const char *rec)
 	return atoi(rec) % 8 <= 4 || strstr(rec, ";lab-run: ") || strstr(rec, ";lab: exercise ");
 }
 
-int main(int argc, char **argv)
+/* copy: up to MAX of the records there are, each appended to FILE and put into the member.
+ * 1 when MAX were copied (more may be waiting), 0 once none was left. */
+static int copy(int kmsg, int file, int max)
 {
 	/* A record is at most PRINTK_MESSAGE_MAX (2 KiB) and its prefix; a read into a smaller
 	 * buffer would lose it (EINVAL). */
 	static char rec[8192];
+
+	while (max > 0) {
+		ssize_t n = read(kmsg, rec, sizeof(rec) - 1);
+
+		if (n < 0 && errno == EPIPE) /* overwritten before it was read: go on */
+			continue;
+		if (n <= 0)
+			return 0; /* EAGAIN: none left */
+		rec[n] = '\0';
+		if (write(file, rec, n) != n)
+			perror("labklog: write");
+		squeeze(rec, n, Z_NO_FLUSH);
+		dirty = 1;
+		hurry |= urgent(rec);
+		max--;
+	}
+	return 1;
+}
+
+/* flush: a sync point in the member, so that the host can inflate all of it so far. */
+static void flush(void)
+{
+	squeeze(NULL, 0, Z_SYNC_FLUSH);
+	flushed = now_ms();
+	dirty = hurry = 0;
+}
+
+int main(int argc, char **argv)
+{
 	struct sigaction sa = { .sa_handler = on_term };
-	struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+	struct timespec ten_ms = { 0, 10 * 1000 * 1000 }, zero = { 0, 0 };
 	sigset_t none, term;
-	int kmsg, file, dirty = 0, left = -1;
-	long long flushed = 0;
+	int kmsg, file;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: labklog FILE PORT\n");
@@ -150,49 +185,22 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	queue((const unsigned char *)"@@lab-kmsg-gz\n", 14);
 	put();
-	for (;;) {
+	while (!stop) {
 		struct pollfd p[2] = { { kmsg, POLLIN, 0 }, { port, POLLOUT, 0 } };
-		int batch = 256, now = 0;
-		ssize_t n;
+		/* 256 records at a time: a flood must not hold back the flushes and the port. */
+		int more = copy(kmsg, file, 256);
 
-		/* The records there are, 256 at the most (a flood must not hold back the flushes
-		 * and the port), then the flush if due. After SIGTERM: what is left, up to 4096. */
-		while (batch-- > 0 && left != 0 && (n = read(kmsg, rec, sizeof(rec))) != 0) {
-			if (n < 0) {
-				if (errno == EPIPE) /* overwritten before it was read: go on */
-					continue;
-				left = stop ? 0 : left;
-				break; /* EAGAIN (none left), EINTR */
-			}
-			if (write(file, rec, n) != n)
-				perror("labklog: write");
-			squeeze(rec, n, Z_NO_FLUSH);
-			dirty = 1;
-			now |= urgent(rec);
-			if (left > 0)
-				left--;
-		}
-		if (stop && left < 0) {
-			left = 4096;
-			continue;
-		}
-		if (left == 0)
-			break;
-		if (dirty && (now || now_ms() - flushed >= 100)) {
-			squeeze(NULL, 0, Z_SYNC_FLUSH);
-			flushed = now_ms();
-			dirty = 0;
-		}
+		if (dirty && (hurry || now_ms() - flushed >= 100))
+			flush();
 		put();
-		if (batch < 0)
-			continue;
-		/* Idle 10 ms with records unflushed: flush then. */
-		if (ppoll(p, head < len ? 2 : 1, dirty ? &ten_ms : NULL, &none) == 0 && dirty) {
-			squeeze(NULL, 0, Z_SYNC_FLUSH);
-			flushed = now_ms();
-			dirty = 0;
-		}
+		/* Idle 10 ms with records unflushed: flush then. With more waiting, no wait: only a
+		 * SIGTERM let in (a flood must not hold back the end either). */
+		if (ppoll(p, head < len ? 2 : 1, more ? &zero : dirty ? &ten_ms : NULL, &none) == 0 &&
+		    !more && dirty)
+			flush();
 	}
+	/* SIGTERM: the records left, 4096 at the most, and the member's end. */
+	copy(kmsg, file, 4096);
 	squeeze(NULL, 0, Z_FINISH);
 	/* The rest, blocking now, and out of the UART before the init writes after it. */
 	if (port >= 0) {

@@ -45,7 +45,8 @@ says() { kmsg_grep -qi "$1" "$MOD: .*$2"; }
 # answers several checks: for each NAME, how many records at LEVEL (0-7) have a message that
 # matches ERE from its start, as kmsg_grep -c counts them; with LEVEL followed by i ("6i"), in
 # any case, as says matches (ERE then in lowercase). The checks read the counts back with
-# tallied. Each ERE is written into awk's program, as in says_all: without a "/".
+# tallied. Each ERE is written into awk's program (/…/: busybox awk compiles a regex held in a
+# string again for every line it is matched against, 50 times grep's time), so without a "/".
 tally() {
 	: >/tmp/lab-tally
 	# shellcheck disable=SC2016 # awk's program
