@@ -99,7 +99,7 @@ rustavailable: $(if $(KERNEL_DEP),setup) ## the kernel's own check of the Rust t
 userspace: $(USERSPACE) ## build the small static programs the tests run in the VM
 $(USERSPACE_DIR)/%: userspace/%.c $(USERSPACE_H)
 	@mkdir -p $(@D)
-	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< $(if $(filter labklog,$*),-lz)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< $(if $(filter labklog labrecv,$*),-lz)
 
 demo: modules userspace ## build, boot a VM, load each topic one at a time, show its log lines
 	@scripts/demo

@@ -32,6 +32,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "lab_port.h"
+
 static volatile sig_atomic_t stop;
 static void on_term(int sig)
 {
@@ -170,6 +172,9 @@ int main(int argc, char **argv)
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	file = open(argv[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	port = open(argv[2], O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* (labrecv may be setting it raw too, at the same time: either does it before it writes.) */
+	if (port >= 0)
+		port_raw(port);
 	if (kmsg < 0 || file < 0 || port < 0) {
 		perror("labklog: open");
 		return 2;
