@@ -188,8 +188,8 @@ new-topic: $(KERNEL_DEP) ## build a scratch copy of the clone with minimal/ copi
 bench: modules userspace bench-modules ## Rust vs C (chardev and its C twin, bench/'s lock modules): paired interleaved rounds in one VM, Rust/C ratios with 95% intervals (build/bench/)
 	@scripts/bench
 
-bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic (build/bench-loop/)
-	+@scripts/bench-loop
+bench-loop: modules userspace ## the learner's loop: make test T=<topic> after an edit vs a bare boot, per topic or T="<topic>..." (build/bench-loop/)
+	+@TOPICS="$(T)" scripts/bench-loop
 
 # One boot for the console levels 0-8, one per boot parameter; LEVELS="1 4 quiet" narrows.
 loglevels: modules ## which pr_*! lines reach the console at console levels 0-8, loglevel=, quiet, ignore_loglevel (build/loglevels/)
