@@ -153,7 +153,9 @@ int main(int argc, char **argv)
 		fail("cannot open the port");
 	if (port_raw(fd))
 		fail("cannot set the port raw");
-	snprintf(trig, sizeof(trig), "/sys/class/tty/%s/rx_trig_bytes", strrchr(argv[1], '/') + 1);
+	const char *tty = strrchr(argv[1], '/');
+
+	snprintf(trig, sizeof(trig), "/sys/class/tty/%s/rx_trig_bytes", tty ? tty + 1 : argv[1]);
 	int tf = open(trig, O_WRONLY);
 
 	if (tf >= 0) {
