@@ -189,14 +189,20 @@ int main(int argc, char **argv)
 		size -= k;
 		z.next_in = in;
 		z.avail_in = k;
-		while (z.avail_in && zr != Z_STREAM_END) {
+		/* Until this input is used and no output is pending (an output buffer filled to
+		 * the brim may have more to come: Z_BUF_ERROR then says there is none). */
+		while (zr == Z_OK) {
 			z.next_out = inflated;
 			z.avail_out = sizeof(inflated);
 			zr = inflate(&z, Z_NO_FLUSH);
-			if (zr != Z_OK && zr != Z_STREAM_END)
+			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
 				fail("not a gzip stream");
 			untar(inflated, sizeof(inflated) - z.avail_out);
+			if (z.avail_out && !z.avail_in)
+				break;
 		}
+		if (zr == Z_BUF_ERROR)
+			zr = Z_OK;
 	}
 	if (zr != Z_STREAM_END || left || out >= 0)
 		fail("the tar.gz ends early");
