@@ -3,14 +3,16 @@
  * labrecv: the lab VM's receiver of the modules built beside its boot (make test T=<topic>:
  * scripts/vm --late, scripts/guest/init with LAB_LATE=1).
  *
- *   labrecv PORT DIR
+ *   labrecv PORT ROOT
  *
  * Sets PORT (ttyS2) raw at 115200 baud and its receive FIFO's trigger to 14 bytes of 16, asks
  * for the modules ("@@lab-init" and "@@lab-await-modules", each a line on PORT), reads the
- * host's answer, a line "SIZE DEPMOD" and then SIZE bytes of tar.gz, and writes the .ko files
- * it holds into DIR. DEPMOD 1 (a module new to the initramfs): it then becomes busybox's depmod.
- * Exits 1, saying why, when the answer is not whole within 60 s of its line or is not a tar.gz
- * of plain files.
+ * host's answer, a line "SIZE" and then SIZE bytes of tar.gz, and writes the files it holds
+ * under ROOT, into directories that exist: the modules, depmod's index of them and the
+ * command to run (lib/modules/<release>/..., lab/cmd). Exits 1, saying why, when the answer is
+ * not whole within 60 s of its line or is not a tar.gz of plain files with relative names.
+ * scripts/vm may save the VM while this waits for its line, and resume it there in the next
+ * make test T=<topic> (a saved boot): what differs between two loops comes after it.
  *
  * Why a program: this used to be the init's shell, with stty, timeout, head and tar, each a
  * fork and an exec of busybox, 2 MB, on the debug kernel under emulation, beside the init's own
@@ -89,14 +91,18 @@ static void header(void)
 	memcpy(size, block + 124, 12);
 	size[12] = 0;
 	n = strtoull(size, &end, 8);
-	/* Plain files with a plain name: what scripts/vm's tar of the --late modules holds. */
-	if ((block[156] != '0' && block[156]) || !name[0] || strchr(name, '/') ||
-	    !strcmp(name, "..") || end == size)
-		fail("not a tar of plain files");
+	/* Plain files, named relative to ROOT and staying under it: what scripts/vm's tar of
+	 * the --late modules holds. */
+	if ((block[156] != '0' && block[156]) || !name[0] || name[0] == '/' ||
+	    !strcmp(name, "..") || !strncmp(name, "../", 3) || strstr(name, "/../") ||
+	    (strlen(name) >= 3 && !strcmp(name + strlen(name) - 3, "/..")) || end == size)
+		fail("not a tar of plain files with relative names");
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (out < 0)
-		fail("cannot write a module into the modules' directory");
+	if (out < 0) {
+		fprintf(stderr, "labrecv: cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
 	left = n;
 	pad = (512 - n % 512) % 512;
 	if (!left) {
@@ -141,12 +147,12 @@ int main(int argc, char **argv)
 	char line[64], trig[128];
 	unsigned long long size;
 	struct timespec now;
-	int depmod, fd;
+	int fd;
 	size_t i = 0;
 	z_stream z = { 0 };
 
 	if (argc != 3)
-		fail("usage: labrecv PORT DIR");
+		fail("usage: labrecv PORT ROOT");
 	dir = argv[2];
 	fd = open(argv[1], O_RDWR | O_NOCTTY);
 	if (fd < 0)
@@ -171,12 +177,12 @@ int main(int argc, char **argv)
 	/* The line comes once the build is done: no deadline (a build that fails stops the VM). */
 	do {
 		if (i == sizeof(line) - 1)
-			fail("no \"SIZE DEPMOD\" line");
+			fail("no \"SIZE\" line");
 		readn(fd, (unsigned char *)line + i, 1, 0);
 	} while (line[i++] != '\n');
 	line[i] = 0;
-	if (sscanf(line, "%llu %d", &size, &depmod) != 2)
-		fail("no \"SIZE DEPMOD\" line");
+	if (sscanf(line, "%llu", &size) != 1)
+		fail("no \"SIZE\" line");
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		fail("zlib");
@@ -207,7 +213,5 @@ int main(int argc, char **argv)
 	if (zr != Z_STREAM_END || left || out >= 0)
 		fail("the tar.gz ends early");
 	close(fd);
-	if (depmod)
-		execl("/bin/busybox", "depmod", (char *)NULL);
 	return 0;
 }
