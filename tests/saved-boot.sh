@@ -82,7 +82,9 @@ verdict "the resumed VM's kernel log holds the boot's records, the run's, and no
 loop params "$tmp/one" failed
 expect "exit $rc, not 126" test "$rc" = 126
 expect "the command ran" not grep -q "ran lab_" "$out"
-verdict "a build that failed stops the resumed VM: exit 126"
+expect "booted instead" not grep -q "could not be resumed" "$out"
+expect "$(saved) saved, not 1" test "$(saved)" = 1
+verdict "a build that failed stops the VM being resumed (exit 126), and the saved boot stays"
 
 loop minimal "$tmp/two"
 expect "exit $rc, not 0" test "$rc" = 0

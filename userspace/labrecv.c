@@ -6,7 +6,8 @@
  *   labrecv PORT ROOT
  *
  * Sets PORT (ttyS2) raw at 115200 baud and its receive FIFO's trigger to 14 bytes of 16, asks
- * for the modules ("@@lab-init" and "@@lab-await-modules", each a line on PORT), reads the
+ * for the modules ("@@lab-init" and "@@lab-await-modules taint=T", each a line on PORT, T the
+ * kernel's taint flags: scripts/vm saves no boot that has any), reads the
  * host's answer, a line "SIZE" and then SIZE bytes of tar.gz, and writes the files it holds
  * under ROOT, into directories that exist: the modules, depmod's index of them and the
  * command to run (lib/modules/<release>/..., lab/cmd). Exits 1, saying why, when the answer is
@@ -98,7 +99,8 @@ static void header(void)
 	    (strlen(name) >= 3 && !strcmp(name + strlen(name) - 3, "/..")) || end == size)
 		fail("not a tar of plain files with relative names");
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* (Not through a link: /bin/sh is one, to busybox.) */
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	if (out < 0) {
 		fprintf(stderr, "labrecv: cannot write %s: %s\n", path, strerror(errno));
 		exit(1);
@@ -170,9 +172,19 @@ int main(int argc, char **argv)
 	}
 	/* Asked once the port is open: an 8250 drops what it holds when opened. (@@lab-init: the
 	 * kernel booted, scripts/vm stops waiting for it.) */
-	static const char ask[] = "@@lab-init\n@@lab-await-modules\n";
+	char ask[128], taint[32] = "?";
+	int tn = open("/proc/sys/kernel/tainted", O_RDONLY);
 
-	if (write(fd, ask, sizeof(ask) - 1) != sizeof(ask) - 1)
+	if (tn >= 0) {
+		ssize_t r = read(tn, taint, sizeof(taint) - 1);
+
+		taint[r > 0 ? r : 0] = 0;
+		taint[strcspn(taint, "\n")] = 0;
+		close(tn);
+	}
+	int an = snprintf(ask, sizeof(ask), "@@lab-init\n@@lab-await-modules taint=%s\n", taint);
+
+	if (write(fd, ask, an) != an)
 		fail("cannot ask for the modules");
 	/* The line comes once the build is done: no deadline (a build that fails stops the VM). */
 	do {
