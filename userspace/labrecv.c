@@ -7,13 +7,13 @@
  *
  * Sets PORT (ttyS2) raw at 115200 baud and its receive FIFO's trigger to 14 bytes of 16, asks
  * for the modules ("@@lab-init" and "@@lab-await-modules taint=T", each a line on PORT, T the
- * kernel's taint flags: scripts/vm saves no boot that has any), reads the
- * host's answer, a line "SIZE" and then SIZE bytes of tar.gz, and writes the files it holds
- * under ROOT, into directories that exist: the modules, depmod's index of them and the
- * command to run (lib/modules/<release>/..., lab/cmd). Exits 1, saying why, when the answer is
- * not whole within 60 s of its line or is not a tar.gz of plain files with relative names.
- * scripts/vm may save the VM while this waits for its line, and resume it there in the next
- * make test T=<topic> (a saved boot): what differs between two loops comes after it.
+ * kernel's taint flags: scripts/vm saves no boot that has any), reads the host's answer, a
+ * line "SIZE" and then SIZE bytes of tar.gz, and writes the files it holds under ROOT, into
+ * directories that exist: the modules, depmod's index of them and the command to run
+ * (lib/modules/<release>/..., lab/cmd). Exits 1, saying why, when the answer is not whole
+ * within 60 s of its line or is not a tar.gz of plain files with relative names. scripts/vm
+ * may save the VM while this waits for its line, and resume it there in the next make test
+ * T=<topic> (a saved boot): what differs between two loops comes after it.
  *
  * Why a program: this used to be the init's shell, with stty, timeout, head and tar, each a
  * fork and an exec of busybox, 2 MB, on the debug kernel under emulation, beside the init's own
